@@ -1,0 +1,38 @@
+# The course's set-up and checks. `make course` and `make test` are all a new
+# reader needs: each creates the virtual environment, installs the pinned
+# requirements and fetches the data first, doing only what is not done yet.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: course test setup data lint format benchmark clean
+
+course: data ## open the course in Jupyter Lab
+	$(BIN)/jupyter lab notebooks/01_loading_mnist.ipynb
+
+test: data ## run the unit tests and validate every notebook against its stored outputs
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+data: setup ## download and verify MNIST and Fashion-MNIST into data/
+	$(BIN)/python -m nnlib download --dataset mnist
+	$(BIN)/python -m nnlib download --dataset fashion-mnist
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+benchmark: setup ## the speed benchmark (install benchmarks/requirements.txt first for PyTorch)
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,257 @@
+"""The command line: ``python -m nnlib COMMAND`` (or ``nnlib COMMAND`` once installed).
+
+    nnlib download [--dataset {mnist,fashion-mnist}] [--data-dir DIR]
+    nnlib train    [--hidden N ...] [--activation ...] [--optimizer ...] [--epochs N] ...
+    nnlib evaluate MODEL.npz [--dataset ...] [--json PATH]
+
+``nnlib COMMAND --help`` lists every option.
+
+Each command is a function ``_cmd_<name>(args) -> exit status`` plus a few lines in
+``build_parser`` that declare its options and attach it with ``set_defaults(func=...)``.
+``main`` parses the arguments, runs the command, and reports the errors a user can fix
+(a missing file, a bad value, a failed download) as one line instead of a traceback.
+"""
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from nnlib import data, initializers, metrics, optimizers, persistence, preprocessing
+from nnlib.errors import NnlibError
+from nnlib.network import OUTPUTS, mlp
+from nnlib.training import evaluate, fit
+
+
+def _cmd_download(args: argparse.Namespace) -> int:
+    """Fetch and verify a dataset, then say where its files are cached."""
+    dataset = data.DATASETS[args.dataset]
+    paths = data.fetch(dataset, args.data_dir)
+    folder = data.cache_folder(dataset, args.data_dir).resolve()
+    print(f"{dataset.name}: {len(paths)} files verified in {folder}")
+    for path in paths.values():
+        print(f"  {path.name}  {path.stat().st_size:,} bytes")
+    return 0
+
+
+def _hidden_sizes(values: list[str]) -> list[int]:
+    """``--hidden 128 --hidden 64`` or ``--hidden 128,64`` -> [128, 64]."""
+    try:
+        sizes = [int(v) for value in values for v in value.split(",") if v.strip()]
+    except ValueError:
+        raise ValueError(f"--hidden takes positive integers, got {values}") from None
+    if any(s < 1 for s in sizes):
+        raise ValueError(f"--hidden takes positive integers, got {sizes}")
+    return sizes
+
+
+def _load_split(args):
+    """The dataset as float32 rows in [0, 1]: (x_train, y_train, x_val, y_val, x_test, y_test)."""
+    x_train, y_train, x_test, y_test = data.load(args.dataset, args.data_dir)
+    x_train, x_test = (preprocessing.scale(preprocessing.flatten(x)) for x in (x_train, x_test))
+    y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
+    if not args.val_size:
+        return x_train, y_train, None, None, x_test, y_test
+    x_train, y_train, x_val, y_val = preprocessing.train_val_split(
+        x_train, y_train, args.val_size, rng=args.seed
+    )
+    return x_train, y_train, x_val, y_val, x_test, y_test
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    """Train a network, report per-epoch progress and the test accuracy."""
+    hidden = _hidden_sizes(args.hidden or ["128"])
+    x_train, y_train, x_val, y_val, x_test, y_test = _load_split(args)
+    net = mlp(
+        [x_train.shape[1], *hidden, 10],
+        activation=args.activation,
+        output=args.output,
+        loss=args.loss,
+        init=args.init,
+        dropout=args.dropout,
+        rng=args.seed,
+        dtype=np.dtype(args.dtype),
+    )
+    hyper = {"lr": args.lr, "weight_decay": args.weight_decay}
+    if args.optimizer in ("momentum", "nesterov"):
+        hyper["momentum"] = args.momentum
+    optimizer = optimizers.get(args.optimizer, **hyper)
+    schedule = None
+    if args.lr_decay != 1.0:
+        schedule = lambda epoch: args.lr * args.lr_decay ** (epoch - 1)  # noqa: E731
+    if not args.quiet:
+        print(
+            f"{args.dataset}: training {net.n_in}-{'-'.join(map(str, hidden))}-10 "
+            f"on {len(x_train):,} examples, {args.optimizer} lr={args.lr}"
+        )
+    history = fit(
+        net,
+        x_train,
+        y_train,
+        optimizer=optimizer,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        rng=args.seed,
+        validation_data=None if x_val is None else (x_val, y_val),
+        lr_schedule=schedule,
+        verbose=not args.quiet,
+    )
+    test_loss, test_accuracy = evaluate(net, x_test, y_test)
+    train_seconds = float(history["seconds"].sum())
+    print(
+        f"test accuracy {test_accuracy:.2%}  test loss {test_loss:.4f}  "
+        f"({train_seconds:.1f}s training)"
+    )
+    if args.save:
+        print(f"saved {persistence.save(net, args.save)}")
+    if args.json:
+        config = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
+        del config["func"]
+        config["hidden"] = hidden
+        result = {
+            "config": config,
+            "history": history.replace({np.nan: None}).to_dict(orient="records"),
+            "test_accuracy": test_accuracy,
+            "test_loss": test_loss,
+            "train_seconds": train_seconds,
+        }
+        _write_json(args.json, result)
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    """Accuracy, confusion matrix and per-class metrics of a saved model on a test set."""
+    net = persistence.load(args.model)
+    _, _, x_test, y_test = data.load(args.dataset, args.data_dir)
+    x_test = preprocessing.scale(preprocessing.flatten(x_test))
+    y_test = y_test.astype(np.int64)
+    if net.n_in != x_test.shape[1] or net.n_out != 10:
+        raise ValueError(
+            f"{args.model} expects {net.n_in} inputs and {net.n_out} classes; "
+            f"{args.dataset} has {x_test.shape[1]} and 10"
+        )
+    test_loss, test_accuracy = evaluate(net, x_test, y_test)
+    predictions = net.predict(x_test)
+    names = data.FASHION_MNIST_CLASSES if args.dataset == "fashion-mnist" else None
+    cm = metrics.confusion_matrix(y_test, predictions, class_names=names, num_classes=10)
+    report = metrics.classification_report(y_test, predictions, class_names=names, num_classes=10)
+    print(
+        f"{args.model}: test accuracy {test_accuracy:.2%}, test loss {test_loss:.4f} "
+        f"on {len(y_test):,} {args.dataset} test images\n"
+    )
+    print(f"confusion matrix (rows: true, columns: predicted)\n{cm.to_string()}\n")
+    print(f"per-class metrics\n{report.round(4).to_string()}")
+    if args.json:
+        _write_json(
+            args.json,
+            {
+                "model": str(args.model),
+                "dataset": args.dataset,
+                "test_accuracy": test_accuracy,
+                "test_loss": test_loss,
+                "confusion_matrix": cm.to_numpy().tolist(),
+                "classes": [str(c) for c in cm.index],
+                "per_class": report.reset_index().astype({"class": str}).to_dict(orient="records"),
+            },
+        )
+    return 0
+
+
+def _write_json(path: Path, obj: dict) -> None:
+    path.write_text(json.dumps(obj, indent=2) + "\n")
+
+
+def _count_or_fraction(text: str) -> int | float:
+    """``--val-size 5000`` (a count) or ``--val-size 0.1`` (a fraction)."""
+    value = float(text)
+    if value < 0 or (value >= 1 and not value.is_integer()):
+        raise argparse.ArgumentTypeError(f"expected a count or a fraction in (0, 1), got {text}")
+    return int(value) if value >= 1 or value == 0 else value
+
+
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dataset", choices=sorted(data.DATASETS), default="mnist")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="cache folder (default: $NNLIB_DATA_DIR, the repo's data/, or ~/.cache/nnlib)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, one subparser per command."""
+    parser = argparse.ArgumentParser(
+        prog="nnlib", description="Neural Networks from Scratch: data, training, evaluation."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    download = commands.add_parser("download", help="download and verify a dataset")
+    _data_options(download)
+    download.set_defaults(func=_cmd_download)
+
+    train = commands.add_parser("train", help="train a network and report its test accuracy")
+    _data_options(train)
+    add = train.add_argument
+    add(
+        "--hidden",
+        action="append",
+        default=None,
+        metavar="N",
+        help="hidden layer width; repeat or comma-separate for several (default: 128)",
+    )
+    add("--activation", choices=["sigmoid", "tanh", "relu", "leaky_relu"], default="relu")
+    add("--output", choices=OUTPUTS, default="softmax")
+    add("--loss", choices=["cross_entropy", "mse"], default="cross_entropy")
+    add("--init", choices=list(initializers.INITIALIZERS), default="he")
+    add("--optimizer", choices=list(optimizers.OPTIMIZERS), default="sgd")
+    add("--lr", type=float, default=0.1, help="learning rate (default: 0.1)")
+    add(
+        "--lr-decay",
+        type=float,
+        default=1.0,
+        metavar="GAMMA",
+        help="multiply the learning rate by GAMMA after every epoch (default: 1)",
+    )
+    add("--momentum", type=float, default=0.9, help="for momentum and nesterov (default: 0.9)")
+    add("--weight-decay", type=float, default=0.0, help="L2 penalty on the weights")
+    add("--dropout", type=float, default=0.0, help="dropout after each hidden layer")
+    add("--batch-size", type=int, default=32)
+    add("--epochs", type=int, default=5)
+    add("--seed", type=int, default=0, help="seeds initialization, shuffling and dropout")
+    add("--dtype", choices=["float32", "float64"], default="float32")
+    add(
+        "--val-size",
+        type=_count_or_fraction,
+        default=0,
+        metavar="N",
+        help="hold out N training examples (or a fraction) for validation",
+    )
+    add("--save", type=Path, metavar="PATH", help="save the trained network (.npz)")
+    add("--json", type=Path, metavar="PATH", help="write config, history and results as JSON")
+    add("--quiet", action="store_true", help="no per-epoch progress")
+    train.set_defaults(func=_cmd_train)
+
+    evaluate_ = commands.add_parser("evaluate", help="evaluate a saved model on a test set")
+    evaluate_.add_argument("model", type=Path, metavar="MODEL.npz")
+    _data_options(evaluate_)
+    evaluate_.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
+    evaluate_.set_defaults(func=_cmd_evaluate)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit status (0 ok, 1 error, 2 bad usage, 130 Ctrl-C)."""
+    args = build_parser().parse_args(argv)  # exits with status 2 on bad usage
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except (NnlibError, ValueError, OSError) as err:
+        message = " ".join(str(err).split())  # always a single line
+        print(f"nnlib: error: {message}", file=sys.stderr)
+        return 1

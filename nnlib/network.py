@@ -1,0 +1,157 @@
+"""The network: a stack of layers and the loss it is trained on.
+
+Forward, the minibatch ``x`` (N, n_in) flows up through the layers; backward,
+dC/d(output) flows down through them in reverse, each layer turning the gradient
+of its output into the gradient of its input and storing the gradients of its
+parameters on the way (backpropagation is the chain rule, one layer at a time).
+"""
+
+import numpy as np
+
+from nnlib import layers as L
+from nnlib import losses
+from nnlib.layers import ActivationLayer, Dense, Dropout, Layer
+from nnlib.preprocessing import as_rng
+
+
+class Network:
+    """A feed-forward network: ``layers`` applied in order, trained on ``loss``.
+
+    With a fused loss (``SoftmaxCrossEntropy``, ``SigmoidCrossEntropy``) the last
+    layer outputs logits and ``loss.link`` turns them into probabilities.
+    """
+
+    def __init__(self, layers: list[Layer], loss: losses.Loss | str):
+        if not layers:
+            raise ValueError("a network needs at least one layer")
+        self.layers = list(layers)
+        self.loss = losses.get(loss) if isinstance(loss, str) else loss
+        dense = [layer for layer in self.layers if isinstance(layer, Dense)]
+        if not dense:
+            raise ValueError("a network needs at least one Dense layer")
+        self.dtype = dense[0].W.dtype
+        self.n_in = dense[0].W.shape[0]
+        self.n_out = dense[-1].W.shape[1]
+
+    @property
+    def params(self) -> list[np.ndarray]:
+        """Every parameter array, in layer order (W1, b1, W2, b2, ...)."""
+        return [p for layer in self.layers for p in layer.params]
+
+    @property
+    def grads(self) -> list[np.ndarray]:
+        """dC/dparam for each array in ``params``, as of the last ``backward``."""
+        return [g for layer in self.layers for g in layer.grads]
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """The output for a minibatch ``x`` (N, n_in): (N, n_out) logits or activations.
+
+        ``training=True`` turns dropout on and keeps what ``backward`` needs.
+        """
+        x = np.asarray(x, dtype=self.dtype)
+        for layer in self.layers:
+            x = layer.forward(x, training)
+        return x
+
+    def backward(self, grad: np.ndarray) -> None:
+        """Backpropagate ``grad`` = dC/d(output), filling every layer's ``grads``."""
+        for i in range(len(self.layers) - 1, -1, -1):
+            grad = self.layers[i].backward(grad, input_grad=i > 0)
+
+    def gradient(self, x: np.ndarray, y: np.ndarray, training: bool = True):
+        """Forward, loss and backward for one minibatch with one-hot targets ``y``.
+
+        Returns ``(loss, output)``; the gradients are left in ``self.grads``.
+        """
+        output = self.forward(x, training)
+        loss, grad = self.loss.value_and_grad(output, y)
+        self.backward(grad)
+        return loss, output
+
+    def predict_proba(self, x: np.ndarray, batch_size: int = 10_000) -> np.ndarray:
+        """Class scores (probabilities for softmax outputs), shape (N, n_out)."""
+        x = _check_inputs(x, self.n_in)
+        parts = [
+            self.loss.link(self.forward(x[i : i + batch_size]))
+            for i in range(0, len(x), batch_size)
+        ]
+        return np.concatenate(parts) if parts else np.zeros((0, self.n_out), self.dtype)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """The predicted class of each row of ``x``: argmax of the output, shape (N,)."""
+        return self.predict_proba(x).argmax(axis=1)
+
+    def __repr__(self):
+        body = ",\n".join(f"    {layer!r}" for layer in self.layers)
+        return f"Network([\n{body}\n], loss={self.loss!r})"
+
+
+def _check_inputs(x, n_in):
+    x = np.asarray(x)
+    if x.ndim != 2 or x.shape[1] != n_in:
+        raise ValueError(f"expected inputs of shape (N, {n_in}), got {x.shape}")
+    if not np.issubdtype(x.dtype, np.floating):
+        raise ValueError(f"expected floating-point inputs (scale images first), got {x.dtype}")
+    if not np.isfinite(x).all():
+        raise ValueError("inputs contain NaN or infinity")
+    return x
+
+
+OUTPUTS = ("softmax", "sigmoid")
+
+
+def mlp(
+    sizes,
+    *,
+    activation: str = "relu",
+    output: str = "softmax",
+    loss: str = "cross_entropy",
+    init: str = "he",
+    dropout: float = 0.0,
+    rng=0,
+    dtype=np.float32,
+) -> Network:
+    """A multilayer perceptron with layer sizes ``sizes``, e.g. [784, 128, 10].
+
+    Every hidden layer is Dense -> activation (-> Dropout); the output layer is
+    Dense, followed by ``output`` ('softmax' or 'sigmoid'). ``loss`` is
+    'cross_entropy' or 'mse'. Cross-entropy is fused with the output activation
+    (the network then outputs logits); the quadratic loss is applied to the
+    activations, as in Nielsen's chapter 1 network.
+    """
+    sizes = [int(s) for s in sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"sizes must list at least two positive layer widths, got {sizes}")
+    if output not in OUTPUTS:
+        raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
+    if loss not in ("cross_entropy", "mse"):
+        raise ValueError(f"loss must be 'cross_entropy' or 'mse', got {loss!r}")
+    rng = as_rng(rng)
+    layers: list[Layer] = []
+    for n_in, n_out in zip(sizes[:-2], sizes[1:-1], strict=True):
+        layers += [Dense(n_in, n_out, init=init, rng=rng, dtype=dtype), ActivationLayer(activation)]
+        if dropout:
+            layers.append(Dropout(dropout, rng=rng))
+    layers.append(Dense(sizes[-2], sizes[-1], init=init, rng=rng, dtype=dtype))
+    if loss == "cross_entropy":
+        fused = (
+            losses.SoftmaxCrossEntropy() if output == "softmax" else losses.SigmoidCrossEntropy()
+        )
+        return Network(layers, fused)
+    return Network([*layers, ActivationLayer(output)], losses.Quadratic())
+
+
+def from_config(config: dict) -> Network:
+    """Rebuild an (untrained) network from ``describe(net)``."""
+    dtype = np.dtype(config["dtype"])
+    layers = [L.from_config(cfg, dtype) for cfg in config["layers"]]
+    return Network(layers, losses.get(config["loss"]))
+
+
+def describe(net: Network) -> dict:
+    """The architecture of ``net`` as plain data (what ``from_config`` rebuilds)."""
+    return {
+        "layers": [layer.config() for layer in net.layers],
+        "loss": net.loss.name,
+        "dtype": np.dtype(net.dtype).name,
+    }

@@ -1,0 +1,113 @@
+import numpy as np
+import pytest
+
+from nnlib import Network, mlp
+from nnlib.gradcheck import gradient_check
+from nnlib.layers import ActivationLayer, Dense, Dropout
+
+
+def _batch(n_in=6, k=4, n=5, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, n_in)), np.eye(k)[rng.integers(0, k, n)]
+
+
+CONFIGS = [
+    ("sigmoid", "sigmoid", "mse"),
+    ("tanh", "softmax", "mse"),
+    ("relu", "softmax", "cross_entropy"),
+    ("leaky_relu", "sigmoid", "cross_entropy"),
+]
+
+
+@pytest.mark.parametrize(("activation", "output", "loss"), CONFIGS)
+def test_composed_networks_pass_the_gradient_check(activation, output, loss):
+    net = mlp(
+        [6, 5, 4, 4],
+        activation=activation,
+        output=output,
+        loss=loss,
+        init="xavier",
+        dropout=0.2,
+        rng=1,
+        dtype=np.float64,
+    )
+    x, y = _batch()
+    table = gradient_check(net, x, y)
+    assert len(table) == 6
+    assert table["relative_error"].max() < 1e-6
+
+
+def test_softmax_layer_with_plain_cross_entropy_passes_the_gradient_check():
+    rng = np.random.default_rng(0)
+    net = Network(
+        [Dense(6, 4, rng=rng, dtype=np.float64), ActivationLayer("softmax")], "cross_entropy"
+    )
+    x, y = _batch()
+    assert gradient_check(net, x, y)["relative_error"].max() < 1e-6
+
+
+def test_gradient_check_catches_a_wrong_backward():
+    net = mlp([6, 5, 4], rng=0, dtype=np.float64)
+    net.layers[1].activation.backward = lambda a, g: g  # pretend ReLU' = 1
+    x, y = _batch()
+    assert gradient_check(net, x, y)["relative_error"].max() > 1e-2
+
+
+def test_gradient_check_needs_float64():
+    with pytest.raises(ValueError, match="float64"):
+        gradient_check(mlp([6, 4], rng=0), *_batch())
+
+
+def test_mlp_structure():
+    net = mlp([784, 30, 10], activation="sigmoid", output="sigmoid", loss="mse", rng=0)
+    assert [type(layer).__name__ for layer in net.layers] == [
+        "Dense",
+        "ActivationLayer",
+        "Dense",
+        "ActivationLayer",
+    ]
+    assert net.loss.name == "mse" and net.dtype == np.float32
+    net = mlp([784, 100, 50, 10], dropout=0.5, rng=0)
+    assert sum(isinstance(layer, Dropout) for layer in net.layers) == 2
+    assert net.loss.name == "softmax_cross_entropy"
+    assert len(net.params) == 6
+    assert "Dense(784, 100)" in repr(net)
+
+
+def test_predict_and_probabilities():
+    net = mlp([6, 5, 4], rng=0)
+    x = np.random.default_rng(0).normal(size=(7, 6)).astype(np.float32)
+    p = net.predict_proba(x)
+    assert p.shape == (7, 4) and p.dtype == np.float32
+    np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(net.predict(x), p.argmax(axis=1))
+    np.testing.assert_array_equal(net.predict_proba(x, batch_size=2), p)
+
+
+def test_same_seed_same_network():
+    a, b = mlp([6, 5, 4], rng=3), mlp([6, 5, 4], rng=3)
+    for p, q in zip(a.params, b.params, strict=True):
+        np.testing.assert_array_equal(p, q)
+    assert not np.array_equal(mlp([6, 5, 4], rng=4).params[0], a.params[0])
+
+
+@pytest.mark.parametrize(
+    ("x", "message"),
+    [
+        (np.zeros((2, 5)), r"expected inputs of shape \(N, 6\), got \(2, 5\)"),
+        (np.zeros((2, 6), np.uint8), "floating-point"),
+        (np.full((2, 6), np.nan), "NaN"),
+    ],
+)
+def test_bad_inputs_are_clear_errors(x, message):
+    with pytest.raises(ValueError, match=message):
+        mlp([6, 4], rng=0).predict(x)
+
+
+def test_bad_builder_arguments():
+    with pytest.raises(ValueError, match="output must be"):
+        mlp([4, 2], output="relu")
+    with pytest.raises(ValueError, match="at least two"):
+        mlp([4])
+    with pytest.raises(ValueError, match="unknown activation"):
+        mlp([4, 3, 2], activation="swish")

@@ -1,0 +1,77 @@
+import numpy as np
+import pytest
+
+from nnlib import optimizers
+
+
+def run(opt, steps, w0=(1.0, -2.0), g=(0.5, 0.25)):
+    """Apply ``steps`` updates with a constant gradient to a 1x2 weight matrix."""
+    w = np.array([w0])
+    for _ in range(steps):
+        opt.step([w], [np.array([g])])
+    return w[0]
+
+
+def test_sgd():
+    np.testing.assert_allclose(run(optimizers.SGD(lr=0.1), 2), [1 - 0.1, -2 - 0.05])
+
+
+def test_momentum_accumulates_velocity():
+    # v1 = g, v2 = 0.9 g + g = 1.9 g;  w = w0 - lr (v1 + v2) = w0 - 0.1 * 2.9 g
+    np.testing.assert_allclose(run(optimizers.Momentum(lr=0.1, momentum=0.9), 2), [0.855, -2.0725])
+
+
+def test_nesterov_looks_ahead():
+    # step t: w -= lr (g + mu v_t), v1 = g, v2 = 1.9 g  ->  w0 - 0.1 (1.9 g + 2.71 g)
+    np.testing.assert_allclose(
+        run(optimizers.Nesterov(lr=0.1, momentum=0.9), 2), [0.7695, -2.11525]
+    )
+
+
+def test_rmsprop():
+    # s1 = (1 - rho) g^2, step = lr g / sqrt(s1) = lr / sqrt(0.01) * sign(g)
+    w = run(optimizers.RMSprop(lr=0.01, rho=0.99, eps=0.0), 1)
+    np.testing.assert_allclose(w, [1 - 0.1, -2 - 0.1])
+
+
+def test_adam_first_step_is_lr_times_sign():
+    # With bias correction m_hat = g and v_hat = g^2, so the first step is lr * g/|g|.
+    w = run(optimizers.Adam(lr=0.01, eps=0.0), 1)
+    np.testing.assert_allclose(w, [0.99, -2.01])
+
+
+def test_adam_matches_the_textbook_formula():
+    opt, b1, b2, lr, eps = optimizers.Adam(lr=0.05), 0.9, 0.999, 0.05, 1e-8
+    w, m, v = np.array([[1.0, -2.0]]), 0.0, 0.0
+    ref = w.copy()
+    rng = np.random.default_rng(0)
+    for t in range(1, 6):
+        g = rng.normal(size=w.shape)
+        opt.step([w], [g])
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        ref -= lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    np.testing.assert_allclose(w, ref, rtol=1e-10)
+
+
+def test_weight_decay_applies_to_weights_not_biases():
+    W, b = np.array([[2.0]]), np.array([2.0])
+    optimizers.SGD(lr=0.1, weight_decay=0.5).step([W, b], [np.zeros((1, 1)), np.zeros(1)])
+    assert W[0, 0] == pytest.approx(2 - 0.1 * 0.5 * 2)
+    assert b[0] == 2.0
+
+
+def test_updates_keep_float32():
+    for name in optimizers.OPTIMIZERS:
+        w = np.ones((2, 2), np.float32)
+        optimizers.get(name, lr=0.1).step([w], [np.ones((2, 2), np.float32)])
+        assert w.dtype == np.float32
+
+
+def test_bad_hyperparameters_are_rejected():
+    with pytest.raises(ValueError, match="learning rate must be positive"):
+        optimizers.SGD(lr=0)
+    with pytest.raises(ValueError, match="momentum"):
+        optimizers.Momentum(lr=0.1, momentum=1.5)
+    with pytest.raises(ValueError, match="expected one of"):
+        optimizers.get("lbfgs", lr=1)
