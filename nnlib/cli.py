@@ -51,6 +51,8 @@ def _hidden_sizes(values: list[str]) -> list[int]:
 def _load_split(args):
     """The dataset as float32 rows in [0, 1]: (x_train, y_train, x_val, y_val, x_test, y_test)."""
     x_train, y_train, x_test, y_test = data.load(args.dataset, args.data_dir)
+    if args.train_size:
+        x_train, y_train = x_train[: args.train_size], y_train[: args.train_size]
     x_train, x_test = (preprocessing.scale(preprocessing.flatten(x)) for x in (x_train, x_test))
     y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
     if not args.val_size:
@@ -229,6 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="hold out N training examples (or a fraction) for validation",
+    )
+    add(
+        "--train-size",
+        type=int,
+        default=0,
+        metavar="N",
+        help="train on the first N training images only (quick experiments)",
     )
     add("--save", type=Path, metavar="PATH", help="save the trained network (.npz)")
     add("--json", type=Path, metavar="PATH", help="write config, history and results as JSON")

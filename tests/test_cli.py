@@ -1,13 +1,16 @@
 """The command line: ``python -m nnlib download``, exit codes and one-line errors."""
 
+import json
 import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from nnlib import cli, data
 from nnlib.errors import DataError
+from nnlib.training import HISTORY_COLUMNS
 
 
 def run(*args, cwd, **env):
@@ -76,3 +79,88 @@ def test_ctrl_c_exits_130_quietly(monkeypatch, capsys):
     monkeypatch.setattr(data, "fetch", interrupted)
     assert cli.main(["download", "--dataset", "fashion-mnist"]) == 130
     assert capsys.readouterr() == ("", "")
+
+
+@pytest.fixture
+def mnist(cache, mnist_dir, monkeypatch):
+    """Real MNIST through the download path, cached in a temporary folder."""
+    monkeypatch.setenv("NNLIB_MIRRORS", mnist_dir.as_uri())
+    monkeypatch.setenv("NNLIB_OFFLINE", "1")
+    return cache
+
+
+def test_train_and_evaluate_end_to_end(mnist, tmp_path, capsys):
+    model, report = tmp_path / "model.npz", tmp_path / "train.json"
+    argv = ["train", "--train-size", "2000", "--hidden", "32,16", "--epochs", "2",
+            "--optimizer", "adam", "--lr", "0.003", "--val-size", "0.1",
+            "--save", str(model), "--json", str(report)]  # fmt: skip
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("mnist: training 784-32-16-10 on 1,800 examples")
+    assert out[1].startswith("epoch 1/2") and out[2].startswith("epoch 2/2")
+    assert out[3].startswith("test accuracy ")
+    result = json.loads(report.read_text())
+    assert set(result) == {"config", "history", "test_accuracy", "test_loss", "train_seconds"}
+    assert result["config"]["hidden"] == [32, 16] and result["config"]["optimizer"] == "adam"
+    assert [set(row) for row in result["history"]] == [set(HISTORY_COLUMNS)] * 2
+    assert 0.7 < result["test_accuracy"] <= 1
+    assert result["train_seconds"] == pytest.approx(sum(r["seconds"] for r in result["history"]))
+
+    evaluation = tmp_path / "eval.json"
+    assert cli.main(["evaluate", str(model), "--json", str(evaluation)]) == 0
+    out = capsys.readouterr().out
+    assert "confusion matrix" in out and "per-class metrics" in out
+    result_eval = json.loads(evaluation.read_text())
+    assert result_eval["test_accuracy"] == pytest.approx(result["test_accuracy"])
+    assert np.array(result_eval["confusion_matrix"]).sum() == 10_000
+    assert len(result_eval["per_class"]) == 10
+
+
+def test_quiet_training_prints_only_the_result(mnist, capsys):
+    argv = ["train", "--train-size", "500", "--hidden", "8", "--epochs", "1", "--quiet",
+            "--activation", "sigmoid", "--output", "sigmoid", "--loss", "mse",
+            "--init", "normal_scaled", "--lr", "3.0", "--batch-size", "10"]  # fmt: skip
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].startswith("test accuracy")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "--lr", "-1"], "learning rate must be positive"),
+        (["train", "--hidden", "12,x"], "--hidden takes positive integers"),
+        (["train", "--dropout", "1.5"], "dropout probability"),
+        (["train", "--epochs", "0"], "epochs and batch_size must be >= 1"),
+        (["evaluate", "missing.npz"], "no such model file"),
+    ],
+)
+def test_user_errors_are_one_line(mnist, tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([*argv, "--train-size", "100"] if argv[0] == "train" else argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and err.startswith("nnlib: error: ")
+
+
+def test_a_damaged_model_file_is_one_line(mnist, tmp_path, capsys):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip file")
+    assert cli.main(["evaluate", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a readable .npz model file" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "--optimizer", "lbfgs"],
+        ["train", "--dtype", "float16"],
+        ["train", "--val-size", "2.5"],
+        ["train", "--epochs", "many"],
+    ],
+)
+def test_bad_flag_values_are_usage_errors(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
