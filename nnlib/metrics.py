@@ -24,6 +24,7 @@ def _labels(y_true, y_pred, num_classes=None):
             raise ValueError(f"{name} must hold integer class labels, got dtype {y.dtype}")
         if y.size and y.min() < 0:
             raise ValueError(f"{name} has a negative label {y.min()}")
+    y_true, y_pred = y_true.astype(np.int64), y_pred.astype(np.int64)  # uint8 labels overflow
     if num_classes is None:
         num_classes = int(max(y_true.max(initial=-1), y_pred.max(initial=-1))) + 1
     elif y_true.size and max(y_true.max(), y_pred.max()) >= num_classes:

@@ -50,6 +50,12 @@ def test_confusion_matrix_properties(pairs):
     assert np.trace(cm) / len(pairs) == pytest.approx(accuracy(y_true, y_pred))
 
 
+def test_uint8_labels_as_loaded_from_idx_files():
+    cm = confusion_matrix(Y_TRUE.astype(np.uint8), Y_PRED.astype(np.uint8))
+    np.testing.assert_array_equal(cm.to_numpy(), confusion_matrix(Y_TRUE, Y_PRED).to_numpy())
+    assert classification_report(Y_TRUE.astype(np.uint8), Y_PRED.astype(np.uint8)).shape == (3, 4)
+
+
 def test_bad_labels():
     with pytest.raises(ValueError, match="equal length"):
         accuracy(np.array([1, 2]), np.array([1]))
