@@ -1,0 +1,203 @@
+"""The fastest plain NumPy training loop we know how to write: the bar nnlib is held to.
+
+nnlib is built for reading: layers, a loss object, an optimizer object, a
+history. This module is the opposite, one function per step with everything a
+library would abstract away inlined by hand, so that the difference between the
+two is the price of nnlib's abstractions and nothing else:
+
+* every buffer (activations, deltas, gradients, optimizer state) is allocated
+  once, before the first step, and written in place with ``out=``;
+* the minibatch mean's 1/B (and, for plain SGD, the learning rate) is folded
+  into the output delta, so every gradient comes out already scaled;
+* the softmax cross-entropy delta subtracts 1 at each label's column instead of
+  building one-hot rows;
+* no loss value, no training accuracy, no checks.
+
+It handles exactly the benchmark's networks: 784-H-10 with a sigmoid hidden
+layer, sigmoid outputs and the quadratic loss trained by SGD, or a ReLU hidden
+layer, softmax outputs and cross-entropy trained by momentum SGD or Adam. The
+math is nnlib's (see ``nnlib.losses``, ``nnlib.optimizers``), so started from
+the same weights with the same minibatch order the two agree to rounding.
+"""
+
+import time
+
+import numpy as np
+
+from benchmarks.configs import Config
+from benchmarks.system import Trainer as BaseTrainer
+from benchmarks.workload import initial_params
+
+#: (hidden activation, output, optimizer) combinations the hand-fused step implements.
+SUPPORTED = {
+    ("sigmoid", "sigmoid", "sgd"),
+    ("relu", "softmax", "momentum"),
+    ("relu", "softmax", "adam"),
+}
+
+
+def unavailable(config: Config) -> str | None:
+    """Why the reference loop cannot train ``config``, or None if it can."""
+    if len(config.sizes) != 3 or config.dropout:
+        return "the reference loop handles 784-H-10 networks without dropout"
+    if (config.activation, config.output, config.optimizer) not in SUPPORTED:
+        return "the reference loop does not implement this activation/output/optimizer"
+    return None
+
+
+def _sigmoid_(z: np.ndarray) -> None:
+    """z <- sigmoid(z) in place, as 0.5 (1 + tanh(z / 2)) (no overflow, 4 ufunc calls)."""
+    z *= 0.5
+    np.tanh(z, out=z)
+    z += 1
+    z *= 0.5
+
+
+class ReferenceMLP:
+    """A 784-H-10 network with preallocated buffers and a hand-fused training step.
+
+    ``params`` are nnlib's ``[W1, b1, W2, b2]`` (W of shape (n_in, n_out)); they
+    are copied, as float32.
+    """
+
+    def __init__(self, config: Config, params: list[np.ndarray]):
+        if reason := unavailable(config):
+            raise ValueError(reason)
+        self.config = config
+        self.params = [np.array(p, dtype=np.float32) for p in params]
+        self.W1, self.b1, self.W2, self.b2 = self.params
+        self.grads = [np.zeros_like(p) for p in self.params]
+        self.dW1, self.db1, self.dW2, self.db2 = self.grads
+        B, (_, H, K) = config.batch_size, config.sizes
+        self.h = np.empty((B, H), np.float32)  # hidden activations
+        self.out = np.empty((B, K), np.float32)  # output activations, then the output delta
+        self.t_h = np.empty((B, H), np.float32)  # the hidden delta
+        self.t_out = np.empty((B, K), np.float32)  # scratch
+        self.rows = np.arange(B)
+        self.state = [[np.zeros_like(p) for p in self.params] for _ in range(2)]
+        self.scratch = [np.empty_like(p) for p in self.params]
+        self.t = 0
+
+    def train_epoch(self, x, labels, targets, order, lr: float) -> None:
+        """One epoch over ``x[order]`` in minibatches of ``config.batch_size``.
+
+        ``labels`` are the integer labels (N,) and ``targets`` the same as one-hot
+        rows (N, 10), made once outside the timed epoch.
+        """
+        B = self.config.batch_size
+        step = self._sigmoid_step if self.config.activation == "sigmoid" else self._relu_step
+        for start in range(0, len(order), B):
+            idx = order[start : start + B]
+            step(x[idx], labels, targets, idx, lr)
+
+    def _sigmoid_step(self, xb, labels, targets, idx, lr):
+        n = len(xb)
+        h, a, dh, t = self.h[:n], self.out[:n], self.t_h[:n], self.t_out[:n]
+        np.matmul(xb, self.W1, out=h)
+        h += self.b1
+        _sigmoid_(h)
+        np.matmul(h, self.W2, out=a)
+        a += self.b2
+        _sigmoid_(a)
+        # delta_out = (a - y) a (1 - a) times lr/n: every gradient below is the SGD step.
+        np.subtract(1, a, out=t)
+        t *= a
+        a -= targets[idx]
+        a *= t
+        a *= np.float32(lr / n)
+        np.matmul(h.T, a, out=self.dW2)
+        a.sum(axis=0, out=self.db2)
+        # delta_hidden = (delta_out W2^T) h (1 - h); h itself is not needed any more.
+        np.matmul(a, self.W2.T, out=dh)
+        dh *= h
+        np.subtract(1, h, out=h)
+        dh *= h
+        np.matmul(xb.T, dh, out=self.dW1)
+        dh.sum(axis=0, out=self.db1)
+        for w, g in zip(self.params, self.grads, strict=True):
+            w -= g
+
+    def _relu_step(self, xb, labels, targets, idx, lr):
+        n = len(xb)
+        h, z, dh = self.h[:n], self.out[:n], self.t_h[:n]
+        np.matmul(xb, self.W1, out=h)
+        h += self.b1
+        np.maximum(h, 0, out=h)
+        np.matmul(h, self.W2, out=z)
+        z += self.b2
+        # delta_out = (softmax(z) - y) / n, the softmax shifted by its row maximum.
+        z -= z.max(axis=1, keepdims=True)
+        np.exp(z, out=z)
+        z *= np.float32(1 / n) / z.sum(axis=1, keepdims=True)
+        z[self.rows[:n], labels[idx]] -= np.float32(1 / n)
+        np.matmul(h.T, z, out=self.dW2)
+        z.sum(axis=0, out=self.db2)
+        np.matmul(z, self.W2.T, out=dh)
+        dh *= h > 0
+        np.matmul(xb.T, dh, out=self.dW1)
+        dh.sum(axis=0, out=self.db1)
+        if self.config.optimizer == "momentum":
+            self._momentum(lr)
+        else:
+            self._adam(lr)
+
+    def _momentum(self, lr):
+        """v <- mu v + g;  w <- w - lr v (PyTorch's convention); g is reused as scratch."""
+        mu, lr = np.float32(self.config.optimizer_args["momentum"]), np.float32(lr)
+        for w, g, v in zip(self.params, self.grads, self.state[0], strict=True):
+            v *= mu
+            v += g
+            np.multiply(v, lr, out=g)
+            w -= g
+
+    def _adam(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        """Adam, both bias corrections folded into the step and epsilon; 12 in-place ufuncs."""
+        self.t += 1
+        c1, c2 = 1 - beta1**self.t, 1 - beta2**self.t
+        step, eps_hat = np.float32(lr * np.sqrt(c2) / c1), np.float32(eps * np.sqrt(c2))
+        one_b1, one_b2 = np.float32(1 - beta1), np.float32(1 - beta2)
+        params = zip(self.params, self.grads, *self.state, self.scratch, strict=True)
+        for w, g, m, v, s in params:
+            np.subtract(g, m, out=s)  # m <- m + (1 - b1)(g - m) = b1 m + (1 - b1) g
+            s *= one_b1
+            m += s
+            np.multiply(g, g, out=g)  # v <- v + (1 - b2)(g^2 - v)
+            g -= v
+            g *= one_b2
+            v += g
+            np.sqrt(v, out=g)  # w <- w - step m / (sqrt(v) + eps_hat)
+            g += eps_hat
+            np.divide(m, g, out=g)
+            g *= step
+            w -= g
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Predicted labels: the forward pass over ``x`` in chunks of 10,000 rows."""
+        out = []
+        for start in range(0, len(x), 10_000):
+            h = x[start : start + 10_000] @ self.W1 + self.b1
+            h = 1 / (1 + np.exp(-h)) if self.config.activation == "sigmoid" else np.maximum(h, 0)
+            out.append((h @ self.W2 + self.b2).argmax(axis=1))
+        return np.concatenate(out)
+
+
+class Trainer(BaseTrainer):
+    """The benchmark's adapter: nnlib's initial weights, the shared minibatch order."""
+
+    def __init__(self, config, data, seed):
+        super().__init__(config, data, seed)
+        self.model = ReferenceMLP(config, initial_params(config, seed))
+
+    def train_epoch(self, epoch):
+        d = self.data
+        start = time.perf_counter()
+        order = self.orders.next_order()
+        self.model.train_epoch(d.x_train, d.y_train, d.targets, order, self.config.lr(epoch))
+        return time.perf_counter() - start
+
+    def predict(self, x):
+        return self.model.predict(x)
+
+
+def versions():
+    return {"numpy": np.__version__}
