@@ -8,8 +8,11 @@ BIN := $(VENV)/bin
 
 .PHONY: course test setup data lint format benchmark clean
 
+# Jupyter refuses to run as root unless told; containers often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 course: data ## open the course in Jupyter Lab
-	$(BIN)/jupyter lab notebooks/01_loading_mnist.ipynb
+	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/01_loading_mnist.ipynb
 
 test: data ## run the unit tests and validate every notebook against its stored outputs
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
