@@ -32,16 +32,12 @@ class Network:
         self.dtype = dense[0].W.dtype
         self.n_in = dense[0].W.shape[0]
         self.n_out = dense[-1].W.shape[1]
-
-    @property
-    def params(self) -> list[np.ndarray]:
-        """Every parameter array, in layer order (W1, b1, W2, b2, ...)."""
-        return [p for layer in self.layers for p in layer.params]
-
-    @property
-    def grads(self) -> list[np.ndarray]:
-        """dC/dparam for each array in ``params``, as of the last ``backward``."""
-        return [g for layer in self.layers for g in layer.grads]
+        # Every parameter array, in layer order (W1, b1, W2, b2, ...), and dC/dparam
+        # for each, as of the last ``backward``. Listed once: layers update these
+        # arrays in place and never replace them, so the lists stay valid (and
+        # ``fit`` does not rebuild them at every step).
+        self.params = [p for layer in self.layers for p in layer.params]
+        self.grads = [g for layer in self.layers for g in layer.grads]
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """The output for a minibatch ``x`` (N, n_in): (N, n_out) logits or activations.

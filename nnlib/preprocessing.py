@@ -196,7 +196,10 @@ def minibatches(
 
 def _batches(x, y, batch_size: int, order: np.ndarray | None):
     for start in range(0, len(x), batch_size):
-        rows = slice(start, start + batch_size)
-        if order is not None:
-            rows = order[rows]  # the shuffled indices of this batch
-        yield x[rows], y[rows]
+        if order is None:
+            yield x[start : start + batch_size], y[start : start + batch_size]
+        else:
+            rows = order[start : start + batch_size]  # the shuffled indices of this batch
+            # x.take(rows, axis=0) is x[rows], minus the overhead of general fancy
+            # indexing: a few microseconds per step, which counts at batch size 10.
+            yield x.take(rows, axis=0), y.take(rows, axis=0)
