@@ -83,7 +83,7 @@ def fit(
             loss, out = net.gradient(xb, yb)
             optimizer.step(net.params, net.grads)
             total += loss * len(xb)
-            correct += int((out.argmax(axis=1) == yb.argmax(axis=1)).sum())
+            correct += np.count_nonzero(out.argmax(axis=1) == yb.argmax(axis=1))
         seconds = time.perf_counter() - start
         row = {"epoch": epoch, "loss": total / len(x), "accuracy": correct / len(x)}
         row["val_loss"], row["val_accuracy"] = (
