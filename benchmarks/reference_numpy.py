@@ -7,6 +7,8 @@ two is the price of nnlib's abstractions and nothing else:
 
 * every buffer (activations, deltas, gradients, optimizer state) is allocated
   once, before the first step, and written in place with ``out=``;
+* the parameters are views into one flat vector (so are the gradients), so an
+  update is a few NumPy calls for the whole network, as in ``nnlib.fit``;
 * the minibatch mean's 1/B (and, for plain SGD, the learning rate) is folded
   into the output delta, so every gradient comes out already scaled;
 * the softmax cross-entropy delta subtracts 1 at each label's column instead of
@@ -64,9 +66,11 @@ class ReferenceMLP:
         if reason := unavailable(config):
             raise ValueError(reason)
         self.config = config
-        self.params = [np.array(p, dtype=np.float32) for p in params]
+        # Parameters and gradients are views into flat vectors, so each update formula
+        # is one NumPy call for the whole network.
+        self.theta, self.params = _flat_views([np.asarray(p, np.float32) for p in params])
         self.W1, self.b1, self.W2, self.b2 = self.params
-        self.grads = [np.zeros_like(p) for p in self.params]
+        self.grad, self.grads = _flat_views([np.zeros_like(p) for p in self.params])
         self.dW1, self.db1, self.dW2, self.db2 = self.grads
         B, (_, H, K) = config.batch_size, config.sizes
         self.h = np.empty((B, H), np.float32)  # hidden activations
@@ -74,8 +78,7 @@ class ReferenceMLP:
         self.t_h = np.empty((B, H), np.float32)  # the hidden delta
         self.t_out = np.empty((B, K), np.float32)  # scratch
         self.rows = np.arange(B)
-        self.state = [[np.zeros_like(p) for p in self.params] for _ in range(2)]
-        self.scratch = [np.empty_like(p) for p in self.params]
+        self.m, self.v, self.scratch = (np.zeros_like(self.theta) for _ in range(3))
         self.t = 0
 
     def train_epoch(self, x, labels, targets, order, lr: float) -> None:
@@ -114,8 +117,7 @@ class ReferenceMLP:
         dh *= h
         np.matmul(xb.T, dh, out=self.dW1)
         dh.sum(axis=0, out=self.db1)
-        for w, g in zip(self.params, self.grads, strict=True):
-            w -= g
+        self.theta -= self.grad
 
     def _relu_step(self, xb, labels, targets, idx, lr):
         n = len(xb)
@@ -143,33 +145,30 @@ class ReferenceMLP:
 
     def _momentum(self, lr):
         """v <- mu v + g;  w <- w - lr v (PyTorch's convention); g is reused as scratch."""
-        mu, lr = np.float32(self.config.optimizer_args["momentum"]), np.float32(lr)
-        for w, g, v in zip(self.params, self.grads, self.state[0], strict=True):
-            v *= mu
-            v += g
-            np.multiply(v, lr, out=g)
-            w -= g
+        mu, v, g = np.float32(self.config.optimizer_args["momentum"]), self.m, self.grad
+        v *= mu
+        v += g
+        np.multiply(v, np.float32(lr), out=g)
+        self.theta -= g
 
     def _adam(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
         """Adam, both bias corrections folded into the step and epsilon; 12 in-place ufuncs."""
         self.t += 1
         c1, c2 = 1 - beta1**self.t, 1 - beta2**self.t
         step, eps_hat = np.float32(lr * np.sqrt(c2) / c1), np.float32(eps * np.sqrt(c2))
-        one_b1, one_b2 = np.float32(1 - beta1), np.float32(1 - beta2)
-        params = zip(self.params, self.grads, *self.state, self.scratch, strict=True)
-        for w, g, m, v, s in params:
-            np.subtract(g, m, out=s)  # m <- m + (1 - b1)(g - m) = b1 m + (1 - b1) g
-            s *= one_b1
-            m += s
-            np.multiply(g, g, out=g)  # v <- v + (1 - b2)(g^2 - v)
-            g -= v
-            g *= one_b2
-            v += g
-            np.sqrt(v, out=g)  # w <- w - step m / (sqrt(v) + eps_hat)
-            g += eps_hat
-            np.divide(m, g, out=g)
-            g *= step
-            w -= g
+        w, g, m, v, s = self.theta, self.grad, self.m, self.v, self.scratch
+        np.subtract(g, m, out=s)  # m <- m + (1 - b1)(g - m) = b1 m + (1 - b1) g
+        s *= np.float32(1 - beta1)
+        m += s
+        np.multiply(g, g, out=g)  # v <- v + (1 - b2)(g^2 - v)
+        g -= v
+        g *= np.float32(1 - beta2)
+        v += g
+        np.sqrt(v, out=g)  # w <- w - step m / (sqrt(v) + eps_hat)
+        g += eps_hat
+        np.divide(m, g, out=g)
+        g *= step
+        w -= g
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Predicted labels: the forward pass over ``x`` in chunks of 10,000 rows."""
@@ -179,6 +178,13 @@ class ReferenceMLP:
             h = 1 / (1 + np.exp(-h)) if self.config.activation == "sigmoid" else np.maximum(h, 0)
             out.append((h @ self.W2 + self.b2).argmax(axis=1))
         return np.concatenate(out)
+
+
+def _flat_views(arrays):
+    """A flat vector holding ``arrays`` one after another, and views of it shaped like them."""
+    flat = np.concatenate([a.ravel() for a in arrays])
+    ends = np.cumsum([a.size for a in arrays])
+    return flat, [flat[e - a.size : e].reshape(a.shape) for e, a in zip(ends, arrays, strict=True)]
 
 
 class Trainer(BaseTrainer):

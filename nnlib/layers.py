@@ -10,7 +10,9 @@ Every layer has
     forward(x, training)  -> y        and keeps what backward will need;
     backward(grad)        -> dC/dx    given grad = dC/dy, and stores dC/dparams;
     params, grads         lists of arrays; ``grads[i]`` is dC/d``params[i]``.
-The optimizer updates ``params`` in place, so a layer's arrays are never replaced.
+The optimizer updates ``params`` in place, so a layer's arrays are never replaced,
+except once: a ``Network`` moves them into its flat parameter vector (``use_storage``),
+so a layer belongs to one network.
 """
 
 import numpy as np
@@ -32,6 +34,11 @@ class Layer:
     def config(self) -> dict:
         """What it takes to rebuild this layer (its weights are saved separately)."""
         raise NotImplementedError
+
+    def use_storage(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        """Keep ``params`` and ``grads`` (same shapes, already holding the values) as this
+        layer's arrays from now on. ``Network`` passes views into its flat vectors."""
+        self.params, self.grads = params, grads
 
 
 class Dense(Layer):
@@ -78,6 +85,11 @@ class Dense(Layer):
         np.matmul(self.x.T, grad, out=self.dW)
         grad.sum(axis=0, out=self.db)
         return grad @ self.W.T if input_grad else None
+
+    def use_storage(self, params, grads):
+        super().use_storage(params, grads)
+        self.W, self.b = params
+        self.dW, self.db = grads
 
     def config(self):
         return {"type": "dense", "n_in": int(self.W.shape[0]), "n_out": int(self.W.shape[1])}

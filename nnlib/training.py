@@ -73,6 +73,11 @@ def fit(
     if len(x) != len(targets):
         raise ValueError(f"x has {len(x)} rows but y has {len(targets)}")
     rng = as_rng(rng)
+    # Weight decay treats weight matrices and biases differently, so it needs the arrays
+    # one by one; otherwise step the flat vector they are all views of, in one go.
+    params, grads = (
+        (net.params, net.grads) if optimizer.weight_decay else ([net.flat_params], [net.flat_grads])
+    )
     history = []
     for epoch in range(1, epochs + 1):
         if lr_schedule is not None:
@@ -81,7 +86,7 @@ def fit(
         start = time.perf_counter()
         for xb, yb in minibatches(x, targets, batch_size, rng=rng):
             loss, out = net.gradient(xb, yb)
-            optimizer.step(net.params, net.grads)
+            optimizer.step(params, grads)
             total += loss * len(xb)
             correct += np.count_nonzero(out.argmax(axis=1) == yb.argmax(axis=1))
         seconds = time.perf_counter() - start

@@ -111,3 +111,18 @@ def test_bad_builder_arguments():
         mlp([4])
     with pytest.raises(ValueError, match="unknown activation"):
         mlp([4, 3, 2], activation="swish")
+
+
+def test_parameters_are_views_into_one_flat_vector():
+    net = mlp([6, 5, 4], rng=0)
+    dense = [layer for layer in net.layers if layer.params]
+    assert net.flat_params.shape == net.flat_grads.shape == (6 * 5 + 5 + 5 * 4 + 4,)
+    for layer, (start, stop) in zip(dense, [(0, 35), (35, 59)], strict=True):
+        assert layer.params == [layer.W, layer.b] and layer.grads == [layer.dW, layer.db]
+        assert np.shares_memory(layer.W, net.flat_params[start:stop])
+        assert np.shares_memory(layer.dW, net.flat_grads[start:stop])
+    net.flat_params[0] = 7.0  # an update of the vector is an update of the layer
+    assert dense[0].W[0, 0] == 7.0 and net.params[0][0, 0] == 7.0
+    x = np.random.default_rng(1).random((3, 6), dtype=np.float32)
+    net.gradient(x, np.eye(4, dtype=np.float32)[[0, 1, 2]])
+    np.testing.assert_array_equal(net.flat_grads[:30], dense[0].dW.ravel())

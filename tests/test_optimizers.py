@@ -75,3 +75,32 @@ def test_bad_hyperparameters_are_rejected():
         optimizers.Momentum(lr=0.1, momentum=1.5)
     with pytest.raises(ValueError, match="expected one of"):
         optimizers.get("lbfgs", lr=1)
+
+
+@pytest.mark.parametrize("name", sorted(optimizers.OPTIMIZERS))
+def test_step_leaves_the_gradients_alone(name):
+    w, g = np.ones((3, 2), np.float32), np.full((3, 2), 0.5, np.float32)
+    optimizers.get(name, lr=0.1).step([w], [g])
+    np.testing.assert_array_equal(g, 0.5)
+
+
+@pytest.mark.parametrize("name", sorted(optimizers.OPTIMIZERS))
+def test_one_flat_vector_steps_like_its_pieces(name):
+    """The rules are element-wise, so stepping the concatenation = stepping each array."""
+    rng = np.random.default_rng(0)
+    shapes = [(4, 3), (3,), (3, 2), (2,)]
+    params = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    flat = np.concatenate([p.ravel() for p in params])
+    by_array, by_vector = optimizers.get(name, lr=0.01), optimizers.get(name, lr=0.01)
+    for _ in range(3):
+        grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+        by_array.step(params, grads)
+        by_vector.step([flat], [np.concatenate([g.ravel() for g in grads])])
+    np.testing.assert_array_equal(flat, np.concatenate([p.ravel() for p in params]))
+
+
+def test_state_of_another_shape_is_a_clear_error():
+    opt = optimizers.Adam()
+    opt.step([np.ones((2, 2))], [np.ones((2, 2))])
+    with pytest.raises(ValueError, match=r"shape \(2, 2\), got an array of shape \(4,\)"):
+        opt.step([np.ones(4)], [np.ones(4)])

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from nnlib import evaluate, fit, mlp, optimizers
+from nnlib.preprocessing import minibatches
 from nnlib.training import HISTORY_COLUMNS
 
 
@@ -111,3 +112,22 @@ def test_bad_training_data_is_rejected():
         fit(net, x_nan, y, optimizer=opt, verbose=False)
     with pytest.raises(ValueError, match="epochs"):
         fit(net, x, y, optimizer=opt, epochs=0, verbose=False)
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 1e-3])
+def test_fit_is_the_textbook_loop(weight_decay):
+    """fit (flat vector, or arrays one by one with weight decay) = the loop written out."""
+    x, y = blobs(300)
+    a, b = mlp([8, 8, 3], rng=0), mlp([8, 8, 3], rng=0)
+    opt_a, opt_b = optimizers.Adam(0.01, weight_decay=weight_decay), optimizers.Adam(0.01)
+    fit(a, x, y, optimizer=opt_a, epochs=2, batch_size=32, rng=5, verbose=False)
+    rng, targets = np.random.default_rng(5), np.eye(3, dtype=np.float32)[y]
+    for _ in range(2):
+        for xb, yb in minibatches(x, targets, 32, rng=rng):
+            b.gradient(xb, yb)
+            for w, g in zip(b.params, b.grads, strict=True):
+                if w.ndim > 1:
+                    g += np.float32(weight_decay) * w
+            opt_b.step(b.params, b.grads)
+    for pa, pb in zip(a.params, b.params, strict=True):
+        np.testing.assert_allclose(pa, pb, rtol=1e-5, atol=1e-6)
