@@ -104,3 +104,26 @@ def test_state_of_another_shape_is_a_clear_error():
     opt.step([np.ones((2, 2))], [np.ones((2, 2))])
     with pytest.raises(ValueError, match=r"shape \(2, 2\), got an array of shape \(4,\)"):
         opt.step([np.ones(4)], [np.ones(4)])
+
+
+def test_in_place_adam_and_rmsprop_equal_their_formulas_to_the_last_bit():
+    rng = np.random.default_rng(1)
+    w0 = rng.standard_normal((6, 5)).astype(np.float32)
+    grads = [rng.standard_normal((6, 5)).astype(np.float32) for _ in range(4)]
+    f = np.float32
+    adam, w = optimizers.Adam(lr=0.01), w0.copy()
+    m, v, expected = np.zeros_like(w0), np.zeros_like(w0), w0.copy()
+    for t, g in enumerate(grads, start=1):
+        adam.step([w], [g])
+        m = f(0.9) * m + f(1 - 0.9) * g
+        v = f(0.999) * v + f(1 - 0.999) * g * g
+        c1, c2 = 1 - 0.9**t, 1 - 0.999**t
+        expected -= f(0.01 * np.sqrt(c2) / c1) * m / (np.sqrt(v) + f(1e-8 * np.sqrt(c2)))
+    np.testing.assert_array_equal(w, expected)
+    rms, w = optimizers.RMSprop(lr=0.01), w0.copy()
+    s, expected, rho = np.zeros_like(w0), w0.copy(), f(0.99)
+    for g in grads:
+        rms.step([w], [g])
+        s = rho * s + (1 - rho) * g * g
+        expected -= f(0.01) * g / (np.sqrt(s) + f(1e-8))
+    np.testing.assert_array_equal(w, expected)
