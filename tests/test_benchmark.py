@@ -118,3 +118,31 @@ def test_report_handles_missing_and_failed_runs(tmp_path):
     table = paths["markdown"].read_text()
     assert "failed: nnlib on wide: boom" in table and "no quadratic loss" in table
     assert all(t["ok"] is None for t in json.loads(paths["json"].read_text())["summary"]["targets"])
+
+
+def test_step_profile_accounts_for_every_part():
+    """profile_step times every layer's forward and backward, the loss, the update and the
+    bookkeeping of each step, and trains exactly what fit trains."""
+    from benchmarks import profile_step
+    from benchmarks.workload import Data
+
+    rng = np.random.default_rng(0)
+    data = Data(
+        rng.random((205, 784), dtype=np.float32),
+        rng.integers(0, 10, 205),
+        rng.random((5, 784), dtype=np.float32),
+        rng.integers(0, 10, 5),
+    )
+    parts, steps, net = profile_step.profile_nnlib(CONFIGS["nielsen"], data)
+    assert steps == 21  # 20 full minibatches of 10 and one of 5
+    _, fitted = profile_step.time_fit(CONFIGS["nielsen"], data)
+    for ours, fits in zip(net.params, fitted.params, strict=True):
+        np.testing.assert_array_equal(ours, fits)
+    layers = ["Dense(784, 30)", "Sigmoid()", "Dense(30, 10)", "Sigmoid()"]
+    expected = {f"forward  {i}: {name}" for i, name in enumerate(layers)}
+    expected |= {f"backward {i}: {name}" for i, name in enumerate(layers)}
+    expected |= {"minibatch (shuffled gather)", "loss: Quadratic", "running loss and accuracy"}
+    expected |= {"update: SGD (flat vector)"}
+    assert set(parts) == expected and all(s > 0 for s in parts.values())
+    table = profile_step.report(CONFIGS["nielsen"], data)
+    assert "| **nnlib, parts added up** |" in table and "nnlib.fit / reference:" in table
