@@ -108,9 +108,10 @@ def time_reference(config: Config, data: Data, seed: int = 0) -> float:
     if reference_numpy.unavailable(config):
         return float("nan")
     model = reference_numpy.ReferenceMLP(config, initial_params(config, seed))
+    x1 = reference_numpy.with_ones(data.x_train)
     start = time.perf_counter()
     order = np.random.default_rng(seed).permutation(len(data.x_train))
-    model.train_epoch(data.x_train, data.y_train, data.targets, order, config.lr(1))
+    model.train_epoch(x1, data.y_train, data.targets, order, config.lr(1))
     return time.perf_counter() - start
 
 

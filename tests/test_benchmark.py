@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks import report
 from benchmarks.configs import CONFIGS
-from benchmarks.reference_numpy import ReferenceMLP
+from benchmarks.reference_numpy import ReferenceMLP, with_ones
 from benchmarks.workload import EpochOrders, build_nnlib_network
 from nnlib import fit, optimizers
 
@@ -34,7 +34,7 @@ def test_reference_loop_matches_nnlib(name):
         fit(net, x, y, optimizer=optimizer, epochs=1, batch_size=config.batch_size,
             rng=np.random.default_rng(epoch), verbose=False)  # fmt: skip
         order = EpochOrders(epoch, len(x)).next_order()
-        reference.train_epoch(x, y, np.eye(10, dtype=np.float32)[y], order, lr)
+        reference.train_epoch(with_ones(x), y, np.eye(10, dtype=np.float32)[y], order, lr)
     for ours, theirs in zip(net.params, reference.params, strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-3, atol=1e-4)
     np.testing.assert_array_equal(reference.predict(x), net.predict(x))
