@@ -19,19 +19,9 @@ import time
 
 import numpy as np
 
-from benchmarks import reference_numpy, roofline
+from benchmarks import nnlib_system, reference_numpy, roofline
 from benchmarks.configs import CONFIGS, Config
-from benchmarks.workload import Data, build_nnlib_network, initial_params
-
-
-def load(examples: int | None) -> Data:
-    """MNIST scaled to [0, 1] float32 rows, the first ``examples`` training images."""
-    from nnlib import data, preprocessing
-
-    x_train, y_train, x_test, y_test = data.load_mnist()
-    x_train, y_train = x_train[:examples], y_train[:examples]
-    rows = [preprocessing.flatten(preprocessing.scale(x)) for x in (x_train, x_test)]
-    return Data(rows[0], y_train.astype(np.int64), rows[1], y_test.astype(np.int64))
+from benchmarks.workload import Data, build_nnlib_network, mnist_arrays
 
 
 def profile_nnlib(config: Config, data: Data, seed: int = 0):
@@ -83,36 +73,17 @@ def profile_nnlib(config: Config, data: Data, seed: int = 0):
 
 
 def time_fit(config: Config, data: Data, seed: int = 0):
-    """Seconds of one epoch of ``nnlib.fit`` itself (its history's ``seconds``), and the
+    """Seconds of one epoch of ``nnlib.fit`` (the benchmark's nnlib system), and the
     trained network."""
-    from nnlib import fit, optimizers
-
-    net = build_nnlib_network(config, seed)
-    optimizer = optimizers.get(config.optimizer, **config.optimizer_args)
-    history = fit(
-        net,
-        data.x_train,
-        data.y_train,
-        optimizer=optimizer,
-        epochs=1,
-        batch_size=config.batch_size,
-        rng=seed,
-        lr_schedule=config.lr,
-        verbose=False,
-    )
-    return float(history["seconds"].iloc[0]), net
+    trainer = nnlib_system.Trainer(config, data, seed)
+    return trainer.train_epoch(1), trainer.net
 
 
 def time_reference(config: Config, data: Data, seed: int = 0) -> float:
     """Seconds of one epoch of the reference loop, same weights and minibatch order."""
     if reference_numpy.unavailable(config):
         return float("nan")
-    model = reference_numpy.ReferenceMLP(config, initial_params(config, seed))
-    x1 = reference_numpy.with_ones(data.x_train)
-    start = time.perf_counter()
-    order = np.random.default_rng(seed).permutation(len(data.x_train))
-    model.train_epoch(x1, data.y_train, data.targets, order, config.lr(1))
-    return time.perf_counter() - start
+    return reference_numpy.Trainer(config, data, seed).train_epoch(1)
 
 
 def matmul_floor(config: Config) -> float:
@@ -156,7 +127,7 @@ def main(argv=None):
     parser.add_argument("configs", nargs="+", choices=sorted(CONFIGS))
     parser.add_argument("--examples", type=int, help="first N training images (default: all)")
     args = parser.parse_args(argv)
-    data = load(args.examples)
+    data = Data(**mnist_arrays(args.examples))
     for name in args.configs:
         print(report(CONFIGS[name], data), end="\n\n", flush=True)
 

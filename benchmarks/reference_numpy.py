@@ -33,6 +33,7 @@ import numpy as np
 from benchmarks.configs import Config
 from benchmarks.system import Trainer as BaseTrainer
 from benchmarks.workload import initial_params
+from nnlib.network import flat_storage
 
 #: (hidden activation, output, optimizer) combinations the hand-fused step implements.
 SUPPORTED = {
@@ -84,9 +85,9 @@ class ReferenceMLP:
         self.config = config
         # Parameters and gradients are views into flat vectors, so each update formula
         # is one NumPy call for the whole network.
-        self.theta, self.params = _flat_views([np.asarray(p, np.float32) for p in params])
+        self.theta, self.params = flat_storage([np.asarray(p, np.float32) for p in params])
         self.W1, self.b1, self.W2, self.b2 = self.params
-        self.grad, self.grads = _flat_views([np.zeros_like(p) for p in self.params])
+        self.grad, self.grads = flat_storage([np.zeros_like(p) for p in self.params])
         self.dW1, self.db1, self.dW2, self.db2 = self.grads
         B, (n_in, H, K) = config.batch_size, config.sizes
         # b1 follows W1 in the flat vector, so [W1; b1] (n_in + 1, H) is a view too: the
@@ -197,13 +198,6 @@ class ReferenceMLP:
             h = 1 / (1 + np.exp(-h)) if self.config.activation == "sigmoid" else np.maximum(h, 0)
             out.append((h @ self.W2 + self.b2).argmax(axis=1))
         return np.concatenate(out)
-
-
-def _flat_views(arrays):
-    """A flat vector holding ``arrays`` one after another, and views of it shaped like them."""
-    flat = np.concatenate([a.ravel() for a in arrays])
-    ends = np.cumsum([a.size for a in arrays])
-    return flat, [flat[e - a.size : e].reshape(a.shape) for e, a in zip(ends, arrays, strict=True)]
 
 
 class Trainer(BaseTrainer):

@@ -41,20 +41,25 @@ class Data:
         self.targets = np.eye(10, dtype=np.float32)[self.y_train]
 
 
-def prepare_data(folder: Path, examples: int | None = None) -> dict:
-    """Load MNIST with nnlib, keep the first ``examples`` training images (all if None),
-    and save the four arrays as .npy files in ``folder``. Returns their shapes."""
+def mnist_arrays(examples: int | None = None) -> dict[str, np.ndarray]:
+    """MNIST loaded with nnlib, scaled to [0, 1] float32 rows, with int64 labels: the
+    four ``ARRAYS``, keeping the first ``examples`` training images (all if None)."""
     from nnlib import data, preprocessing
 
     x_train, y_train, x_test, y_test = data.load_mnist()
     if examples is not None:
         x_train, y_train = x_train[:examples], y_train[:examples]
-    arrays = {
+    return {
         "x_train": preprocessing.flatten(preprocessing.scale(x_train)),
         "y_train": y_train.astype(np.int64),
         "x_test": preprocessing.flatten(preprocessing.scale(x_test)),
         "y_test": y_test.astype(np.int64),
     }
+
+
+def prepare_data(folder: Path, examples: int | None = None) -> dict:
+    """Save ``mnist_arrays(examples)`` as .npy files in ``folder``. Returns their shapes."""
+    arrays = mnist_arrays(examples)
     folder.mkdir(parents=True, exist_ok=True)
     for name, array in arrays.items():
         np.save(folder / f"{name}.npy", np.ascontiguousarray(array))
