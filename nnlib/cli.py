@@ -191,7 +191,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    download = commands.add_parser("download", help="download and verify a dataset")
+    download = commands.add_parser(
+        "download",
+        help="download and verify a dataset",
+        description="Download a dataset, verify every file's SHA-256 and cache it.",
+        epilog="Each dataset has its own variable of extra mirrors, tried first: "
+        "NNLIB_MNIST_MIRRORS and NNLIB_FASHION_MNIST_MIRRORS (base URLs or folders, "
+        "separated by spaces, e.g. file:///home/me/mnist/). NNLIB_OFFLINE=1 skips the "
+        "built-in network mirrors.",
+    )
     _data_options(download)
     download.set_defaults(func=_cmd_download)
 

@@ -23,10 +23,15 @@ payload, both when it is downloaded and each time it is loaded, so a corrupt or 
 file is never used: a bad cached file is fetched again, and a download is written to the
 cache only once it has been verified. Environment variables:
 
-    NNLIB_DATA_DIR   the cache folder
-    NNLIB_MIRRORS    base URLs tried before the built-in mirrors, separated by whitespace,
-                     e.g. ``file:///home/me/mnist/`` (a plain folder path works too)
-    NNLIB_OFFLINE=1  never contact the built-in network mirrors
+    NNLIB_DATA_DIR               the cache folder
+    NNLIB_MNIST_MIRRORS          base URLs tried before MNIST's built-in mirrors, separated
+                                 by whitespace, e.g. ``file:///home/me/mnist/`` (a plain
+                                 folder path works too)
+    NNLIB_FASHION_MNIST_MIRRORS  the same for Fashion-MNIST
+    NNLIB_OFFLINE=1              never contact the built-in network mirrors
+
+A mirror override names its dataset, so a folder of MNIST files is never asked for
+Fashion-MNIST's (same file names, other contents: a checksum mismatch at best).
 """
 
 import gzip
@@ -213,10 +218,21 @@ def cache_folder(dataset: Dataset, override: str | Path | None = None) -> Path:
     return data_dir(override) / dataset.name
 
 
+def mirrors_variable(dataset: Dataset) -> str:
+    """The environment variable with extra mirrors for ``dataset``, e.g. NNLIB_MNIST_MIRRORS."""
+    return f"NNLIB_{dataset.name.upper().replace('-', '_')}_MIRRORS"
+
+
 def mirror_urls(dataset: Dataset) -> list[str]:
-    """The base URLs to try, in order: $NNLIB_MIRRORS, existing ``local_dirs``, then the
-    built-in mirrors (left out when $NNLIB_OFFLINE is set). Each ends with a slash."""
-    env = os.environ.get("NNLIB_MIRRORS", "").split()
+    """The base URLs to try, in order: the dataset's own $NNLIB_<NAME>_MIRRORS, existing
+    ``local_dirs``, then the built-in mirrors (left out when $NNLIB_OFFLINE is set).
+    Each ends with a slash."""
+    if "NNLIB_MIRRORS" in os.environ:
+        raise DataError(
+            "NNLIB_MIRRORS is not read any more, because it sent every dataset to the same "
+            f"folder: set {mirrors_variable(MNIST)} or {mirrors_variable(FASHION_MNIST)} instead"
+        )
+    env = os.environ.get(mirrors_variable(dataset), "").split()
     urls = [url if "://" in url else Path(url).resolve().as_uri() for url in env]
     urls += [Path(d).resolve().as_uri() for d in dataset.local_dirs if Path(d).is_dir()]
     if os.environ.get("NNLIB_OFFLINE", "") in ("", "0"):
@@ -254,7 +270,7 @@ def load_fashion_mnist(data_dir: str | Path | None = None) -> Splits:
 
 def _fetch_arrays(dataset: Dataset, data_dir: str | Path | None) -> dict[str, np.ndarray]:
     folder = cache_folder(dataset, data_dir)
-    mirrors = mirror_urls(dataset)
+    mirrors = None  # looked up at the first download: a warm cache needs none
     unreachable: set[str] = set()  # mirrors whose host did not answer: not asked again
     arrays = {}
     for role, spec in dataset.files.items():
@@ -265,7 +281,8 @@ def _fetch_arrays(dataset: Dataset, data_dir: str | Path | None) -> dict[str, np
                 continue
             except DataError:
                 path.unlink(missing_ok=True)  # corrupt or stale: fetch it again
-        arrays[role] = _download(spec, path, mirrors, unreachable)
+        mirrors = mirror_urls(dataset) if mirrors is None else mirrors
+        arrays[role] = _download(spec, path, mirrors, unreachable, mirrors_variable(dataset))
     return arrays
 
 
@@ -281,8 +298,11 @@ def _verified(raw: bytes, spec: FileSpec, name: str) -> np.ndarray:
     return array
 
 
-def _download(spec: FileSpec, path: Path, mirrors: list[str], unreachable: set[str]) -> np.ndarray:
-    """Try each mirror in turn; cache and return the first download that verifies."""
+def _download(
+    spec: FileSpec, path: Path, mirrors: list[str], unreachable: set[str], variable: str
+) -> np.ndarray:
+    """Try each mirror in turn; cache and return the first download that verifies.
+    ``variable`` names the environment variable that adds mirrors, for the error message."""
     failures = []
     for base in mirrors:
         url = f"{base}{spec.filename}.gz"
@@ -307,7 +327,7 @@ def _download(spec: FileSpec, path: Path, mirrors: list[str], unreachable: set[s
     tried = "; ".join(failures) if failures else "no mirrors to try (NNLIB_OFFLINE is set)"
     raise DataError(
         f"could not download {spec.filename}.gz from any of {len(mirrors)} mirrors: {tried}. "
-        "Set NNLIB_MIRRORS to a URL or folder that has the files."
+        f"Set {variable} to a URL or folder that has the files."
     )
 
 

@@ -42,7 +42,7 @@ def test_reference_loop_matches_nnlib(name):
 
 def test_quick_run_writes_json_markdown_and_chart(tmp_path, mnist_dir):
     out = tmp_path / "results"
-    env = dict(os.environ, NNLIB_MIRRORS=mnist_dir.as_uri() + "/")
+    env = dict(os.environ, NNLIB_MNIST_MIRRORS=mnist_dir.as_uri() + "/")
     env["NNLIB_DATA_DIR"] = str(tmp_path / "cache")
     command = [sys.executable, "-m", "benchmarks.run", "--quick", "--examples", "2000"]
     command += ["--systems", "nnlib,reference", "--configs", "nielsen,modern", "--threads", "1"]

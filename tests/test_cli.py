@@ -28,7 +28,9 @@ def run(*args, cwd, **env):
 
 
 def test_download_from_a_local_mirror(mnist_dir, tmp_path):
-    result = run("download", "--data-dir", "cache", cwd=tmp_path, NNLIB_MIRRORS=mnist_dir.as_uri())
+    result = run(
+        "download", "--data-dir", "cache", cwd=tmp_path, NNLIB_MNIST_MIRRORS=mnist_dir.as_uri()
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     folder = tmp_path / "cache" / "mnist"
@@ -40,7 +42,9 @@ def test_download_from_a_local_mirror(mnist_dir, tmp_path):
 
 
 def test_a_failed_download_is_one_line_on_stderr(tmp_path):
-    result = run("download", cwd=tmp_path, NNLIB_MIRRORS="file:///nonexistent", NNLIB_DATA_DIR=".")
+    result = run(
+        "download", cwd=tmp_path, NNLIB_MNIST_MIRRORS="file:///nonexistent", NNLIB_DATA_DIR="."
+    )
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
@@ -84,7 +88,7 @@ def test_ctrl_c_exits_130_quietly(monkeypatch, capsys):
 @pytest.fixture
 def mnist(cache, mnist_dir, monkeypatch):
     """Real MNIST through the download path, cached in a temporary folder."""
-    monkeypatch.setenv("NNLIB_MIRRORS", mnist_dir.as_uri())
+    monkeypatch.setenv("NNLIB_MNIST_MIRRORS", mnist_dir.as_uri())
     monkeypatch.setenv("NNLIB_OFFLINE", "1")
     return cache
 

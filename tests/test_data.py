@@ -262,7 +262,7 @@ def test_a_corrupt_cached_file_is_removed_even_when_no_mirror_works(cache, tmp_p
 def test_when_every_mirror_fails_the_error_names_each_one(cache, tmp_path, monkeypatch):
     (tmp_path / "empty").mkdir()
     corrupt = mirror(tmp_path / "corrupt", broken={"train_images": b"\x1f\x8b junk"})
-    monkeypatch.setenv("NNLIB_MIRRORS", (tmp_path / "env").as_uri())
+    monkeypatch.setenv("NNLIB_TINY_MIRRORS", (tmp_path / "env").as_uri())
     dataset = tiny_dataset(tmp_path / "empty", corrupt, "http://localhost:9/")
     with pytest.raises(DataError) as info:
         data.load(dataset)
@@ -272,13 +272,13 @@ def test_when_every_mirror_fails_the_error_names_each_one(cache, tmp_path, monke
     assert [message.index(url) for url in urls] == sorted(message.index(url) for url in urls)
     assert message.count("No such file or directory") == 2
     assert "corrupt or truncated gzip" in message
-    assert "NNLIB_MIRRORS" in message
+    assert message.endswith("Set NNLIB_TINY_MIRRORS to a URL or folder that has the files.")
 
 
 def test_nnlib_mirrors_are_tried_before_the_built_in_ones(cache, tmp_path, monkeypatch, opened):
     good = mirror(tmp_path / "env")
     dataset = tiny_dataset(mirror(tmp_path / "builtin"))
-    monkeypatch.setenv("NNLIB_MIRRORS", f"file:///nonexistent {good.as_uri()}")  # no slash
+    monkeypatch.setenv("NNLIB_TINY_MIRRORS", f"file:///nonexistent {good.as_uri()}")  # no slash
     assert data.mirror_urls(dataset) == [
         "file:///nonexistent/",
         good.as_uri() + "/",
@@ -290,13 +290,33 @@ def test_nnlib_mirrors_are_tried_before_the_built_in_ones(cache, tmp_path, monke
 
 
 def test_a_plain_folder_works_as_a_mirror(cache, tmp_path, monkeypatch):
-    monkeypatch.setenv("NNLIB_MIRRORS", str(mirror(tmp_path / "m")))
+    monkeypatch.setenv("NNLIB_TINY_MIRRORS", str(mirror(tmp_path / "m")))
+    assert_tiny(data.load(tiny_dataset("file:///nonexistent/")))
+
+
+def test_each_dataset_reads_only_its_own_mirrors_variable(cache, monkeypatch):
+    monkeypatch.setenv("NNLIB_MNIST_MIRRORS", "file:///mnist-folder/")
+    monkeypatch.setenv("NNLIB_OFFLINE", "1")
+    assert data.mirror_urls(data.MNIST) == ["file:///mnist-folder/"]
+    assert "file:///mnist-folder/" not in data.mirror_urls(data.FASHION_MNIST)
+    assert data.mirrors_variable(data.FASHION_MNIST) == "NNLIB_FASHION_MNIST_MIRRORS"
+
+
+def test_the_old_shared_variable_is_refused_with_a_hint(cache, tmp_path, monkeypatch):
+    monkeypatch.setenv("NNLIB_MIRRORS", str(tmp_path))
+    with pytest.raises(DataError, match=r"^NNLIB_MIRRORS is not read any more.*_MNIST_MIRRORS"):
+        data.load(tiny_dataset(mirror(tmp_path / "m")))
+
+
+def test_a_warm_cache_needs_no_mirrors(cache, tmp_path, monkeypatch):
+    data.load(tiny_dataset(mirror(tmp_path / "m")))
+    monkeypatch.setenv("NNLIB_MIRRORS", str(tmp_path))  # would be refused at a download
     assert_tiny(data.load(tiny_dataset("file:///nonexistent/")))
 
 
 def test_local_dirs_come_after_nnlib_mirrors_and_before_the_network(cache, tmp_path, monkeypatch):
     local = mirror(tmp_path / "local")
-    monkeypatch.setenv("NNLIB_MIRRORS", "file:///env/")
+    monkeypatch.setenv("NNLIB_TINY_MIRRORS", "file:///env/")
     dataset = tiny_dataset("https://example.invalid/", local_dirs=[local, tmp_path / "absent"])
     assert data.mirror_urls(dataset) == [
         "file:///env/",
@@ -357,7 +377,7 @@ def load_real(name, mirrors, tmp_path_factory):
     cache = tmp_path_factory.mktemp("cache")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NNLIB_DATA_DIR", str(cache))
-        mp.setenv("NNLIB_MIRRORS", mirrors)
+        mp.setenv(data.mirrors_variable(data.DATASETS[name]), mirrors)
         mp.setenv("NNLIB_OFFLINE", "1")
         return data.load(name), cache / name
 
@@ -369,7 +389,7 @@ def mnist(mnist_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def fashion_mnist(fashion_mnist_dir, tmp_path_factory):
-    return load_real("fashion-mnist", "", tmp_path_factory)  # from the Debian folder
+    return load_real("fashion-mnist", fashion_mnist_dir.as_uri(), tmp_path_factory)
 
 
 @pytest.mark.parametrize("name", ["mnist", "fashion_mnist"])
