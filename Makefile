@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: course test setup data lint format benchmark clean
+.PHONY: course test setup data lint format execute links cross-cpu benchmark clean
 
 # Jupyter refuses to run as root unless told; containers often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -15,7 +15,7 @@ course: data ## open the course in Jupyter Lab
 	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/01_loading_mnist.ipynb
 
 test: data ## run the unit tests and validate every notebook against its stored outputs
-	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+	$(BIN)/python -m pytest --nbval
 
 setup: $(VENV)/.installed
 
@@ -33,6 +33,15 @@ lint: setup
 
 format: setup
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+execute: data ## re-run notebooks top to bottom and store their outputs (NB="notebooks/06_*.ipynb")
+	$(BIN)/python -m tools.execute $(NB)
+
+links: setup ## write pyproject.toml's repository URL and release tag into badges and setup cells
+	$(BIN)/python -m tools.links
+
+cross-cpu: data ## re-run every notebook under emulated CPU kinds; all must match the stored outputs
+	$(BIN)/python -m tools.cross_cpu
 
 benchmark: setup ## the speed benchmark (install benchmarks/requirements.txt first for PyTorch)
 	$(BIN)/python -m benchmarks.run

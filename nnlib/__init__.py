@@ -15,43 +15,48 @@ Every formula the course derives lives in one module named for what it is:
     gradcheck      numerical gradients against backprop
     persistence    save / load a network as one .npz file
     plots          every figure the course draws (imports matplotlib)
+    reproducible   pins NumPy's numeric kernels: the same outputs on every x86-64 CPU
     cli            the command line: python -m nnlib {download,train,evaluate}
+
+The modules are imported when first used (``nnlib.data``, ``from nnlib import fit``),
+not by ``import nnlib`` itself: ``nnlib.reproducible.pin()`` has to run before NumPy
+loads, so importing the package must not load NumPy.
 """
 
-from nnlib import (
-    activations,
-    data,
-    gradcheck,
-    initializers,
-    layers,
-    losses,
-    metrics,
-    network,
-    optimizers,
-    persistence,
-    preprocessing,
-    training,
-)
-from nnlib.network import Network, mlp
-from nnlib.training import evaluate, fit
+import importlib
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-__all__ = [
-    "Network",
+_MODULES = (
     "activations",
     "data",
-    "evaluate",
-    "fit",
     "gradcheck",
     "initializers",
     "layers",
     "losses",
     "metrics",
-    "mlp",
     "network",
     "optimizers",
     "persistence",
+    "plots",
     "preprocessing",
+    "reproducible",
     "training",
-]
+)
+#: The names ``from nnlib import ...`` offers besides the modules, and where they live.
+_SHORTCUTS = {"Network": "network", "mlp": "network", "evaluate": "training", "fit": "training"}
+
+__all__ = sorted([*_MODULES, *_SHORTCUTS])
+
+
+def __getattr__(name: str):
+    """Import a module (or the module holding a shortcut) the first time it is asked for."""
+    if name in _MODULES:
+        return importlib.import_module(f"nnlib.{name}")
+    if name in _SHORTCUTS:
+        return getattr(importlib.import_module(f"nnlib.{_SHORTCUTS[name]}"), name)
+    raise AttributeError(f"module 'nnlib' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

@@ -1,0 +1,144 @@
+"""Do the stored outputs reproduce on other CPUs? Re-run every notebook under emulated CPU kinds.
+
+    python -m tools.cross_cpu              (make cross-cpu; CI runs it)
+    python -m tools.cross_cpu --unpinned   the same with the pin off: it must fail
+
+A learner's machine differs from the one that stored the outputs in the OpenBLAS
+kernel it picks, in the SIMD loops NumPy picks, and its environment may already carry
+settings for both. Each kind below is such an environment, set before the command
+starts; ``pytest --nbval notebooks`` then runs every notebook under it and compares
+every output with the stored one. All kinds must pass.
+
+First, a probe of a few lines shows that the kinds really compute different numbers on
+this machine without the pin and the same numbers with it: without that, passing
+would prove nothing here.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from nnlib import reproducible
+
+REPO = Path(__file__).resolve().parents[1]
+NO_AVX512 = "X86_V4 AVX512_ICL AVX512_SPR"
+
+#: Environments of other machines (or of users who set these variables themselves).
+KINDS = {
+    "avx512": {"OPENBLAS_CORETYPE": "SkylakeX", "OPENBLAS_NUM_THREADS": "2"},
+    "intel-avx2": {"OPENBLAS_CORETYPE": "Haswell", "NPY_DISABLE_CPU_FEATURES": NO_AVX512},
+    "amd-zen-sse-numpy": {
+        "OPENBLAS_CORETYPE": "Zen",
+        "NPY_DISABLE_CPU_FEATURES": f"X86_V3 {NO_AVX512}",
+    },
+}
+#: The stand-in for "avx512" on a machine without AVX-512 (OpenBLAS cannot run SkylakeX there).
+FALLBACK = {"older-avx": {"OPENBLAS_CORETYPE": "Sandybridge", "OPENBLAS_NUM_THREADS": "2"}}
+
+PROBE = """
+import hashlib
+from nnlib import reproducible
+reproducible.pin()
+import numpy as np
+rng = np.random.default_rng(0)
+a, b = rng.standard_normal((2, 257, 300), dtype=np.float32)
+x = np.abs(rng.standard_normal(10_000, dtype=np.float32))
+outputs = (a @ b.T, np.log1p(x), np.tanh(x), np.exp(-x))
+print(hashlib.sha256(b"".join(o.tobytes() for o in outputs)).hexdigest()[:12])
+"""
+
+
+def kinds() -> dict[str, dict[str, str]]:
+    """The kinds this machine can emulate."""
+    if {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= reproducible._cpu_flags():
+        return KINDS
+    return {**FALLBACK, **{k: v for k, v in KINDS.items() if k != "avx512"}}
+
+
+def environment(kind: dict[str, str], unpinned: bool) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "NNLIB_UNPINNED"}
+    env.update(kind)
+    if unpinned:
+        env["NNLIB_UNPINNED"] = "1"
+    return env
+
+
+def probe(kind: dict[str, str], unpinned: bool) -> str:
+    """A hash of a matrix product, log1p, tanh and exp computed under ``kind``."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env=environment(kind, unpinned),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def run_notebooks(name: str, kind: dict[str, str], unpinned: bool, log_dir: Path) -> tuple:
+    """``pytest --nbval notebooks`` under ``kind``: (passed, summary line, log path)."""
+    log = log_dir / f"{name}.log"
+    start = time.perf_counter()
+    with log.open("w") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "--nbval", "notebooks", "-q"],
+            cwd=REPO,
+            env=environment(kind, unpinned),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    text = log.read_text()
+    counts = re.findall(r"^=*\s*(\d+ (?:passed|failed).*?) in [\d.]+s", text, re.M)
+    summary = counts[-1] if counts else "no test summary (see the log)"
+    return done.returncode == 0, f"{summary} ({time.perf_counter() - start:.0f} s)", log
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--unpinned", action="store_true", help="turn the pin off (must fail)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs at once")
+    args = parser.parse_args(argv)
+    if reason := reproducible.unsupported_reason():
+        print(f"cross-cpu: nothing to compare: {reason}")
+        return 0
+    chosen = kinds()
+    print("Probe (a matrix product, log1p, tanh and exp under each kind, hashed):")
+    for pinned in (False, True):
+        hashes = {name: probe(kind, unpinned=not pinned) for name, kind in chosen.items()}
+        label = "pinned  " if pinned else "unpinned"
+        print(f"  {label} " + "  ".join(f"{n}={h}" for n, h in hashes.items()))
+        distinct = len(set(hashes.values()))
+        if pinned and distinct != 1:
+            print("cross-cpu: FAILED: the pin does not make the kinds agree")
+            return 1
+        if not pinned and distinct == 1:
+            print("  (the kinds agree even unpinned on this machine: the check cannot fail here)")
+
+    mode = "UNPINNED (expected to fail)" if args.unpinned else "pinned"
+    print(f"Notebooks under {len(chosen)} CPU kinds, {mode}, {args.jobs} at a time:")
+    log_dir = Path(tempfile.mkdtemp(prefix="cross-cpu-"))
+    with ThreadPoolExecutor(args.jobs) as pool:
+        futures = {
+            name: pool.submit(run_notebooks, name, kind, args.unpinned, log_dir)
+            for name, kind in chosen.items()
+        }
+        results = {name: future.result() for name, future in futures.items()}
+    for name, (passed, summary, log) in results.items():
+        settings = " ".join(f"{k}={v}" for k, v in chosen[name].items())
+        print(f"  {'ok  ' if passed else 'FAIL'} {name} [{settings}]: {summary}")
+        if not passed:
+            failed = re.findall(r"^FAILED (\S+)", log.read_text(), re.M)
+            print(f"       {len(failed)} cells differ, e.g. {', '.join(failed[:3])}; log: {log}")
+    ok = all(passed for passed, _, _ in results.values())
+    print(f"cross-cpu: {'every kind matches the stored outputs' if ok else 'FAILED'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
