@@ -1,19 +1,79 @@
-"""Plots: every figure the course draws.
+"""Plots: every figure the course draws, in one style.
 
 Each function draws one new figure with matplotlib and returns it; a notebook
 displays it, a script can call ``fig.savefig("name.png")``. Nothing calls
 ``plt.show()``. Images are square grayscale pictures, given as (N, 28, 28) or
 flattened as (N, 784); any square side works.
+
+The style (``STYLE``) is the course's: fonts readable at a glance, the Okabe-Ito
+palette, which colour-blind readers can tell apart, with a line style and a marker
+for each colour too, so no series depends on colour alone, and a resolution that
+looks sharp on GitHub. Every function here draws in it; ``use_style()`` makes it the
+default for a notebook's own figures as well.
 """
 
+import functools
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from cycler import cycler
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 MAX_IMAGES = 100  # the default cap on how many images a grid shows
+
+#: Okabe & Ito's colour-blind-safe palette (blue, orange, green, vermillion, purple,
+#: sky blue, yellow), black first for a single series.
+PALETTE = ["#000000", "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9"]
+LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 2))]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
+
+STYLE = {
+    "figure.dpi": 120,
+    "savefig.dpi": 150,
+    "font.size": 12,
+    "axes.titlesize": 13,
+    "axes.labelsize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "legend.fontsize": 10.5,
+    "figure.titlesize": 14,
+    "axes.prop_cycle": cycler(color=PALETTE),
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.framealpha": 0.9,
+    "lines.linewidth": 2,
+    "lines.markersize": 6,
+    "image.cmap": "gray_r",
+}
+
+
+def use_style() -> None:
+    """Make the course's style matplotlib's default in this session (the notebooks call it)."""
+    plt.rcParams.update(STYLE)
+
+
+def styled(draw):
+    """Draw the figure of ``draw`` in the course's style, whatever the session's defaults."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        with plt.style.context(STYLE):
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+def series_style(i: int) -> dict:
+    """Colour, line style and marker of the ``i``-th series of a figure (all three differ)."""
+    return {
+        "color": PALETTE[i % len(PALETTE)],
+        "linestyle": LINESTYLES[i % len(LINESTYLES)],
+        "marker": MARKERS[i % len(MARKERS)],
+    }
 
 
 def _as_images(images, name="images") -> np.ndarray:
@@ -75,6 +135,7 @@ def _image_grid(images, titles, title, cols=10, colors=None, diverging=False) ->
     return fig
 
 
+@styled
 def digit_grid(
     images, labels=None, predictions=None, n=None, cols=10, title="Digits", class_names=None
 ) -> plt.Figure:
@@ -102,6 +163,7 @@ def digit_grid(
     return _image_grid(images[:n], titles, title, cols, colors)
 
 
+@styled
 def misclassified_gallery(
     images,
     y_true,
@@ -148,6 +210,7 @@ def misclassified_gallery(
     return _image_grid(images[shown], titles, heading, cols)
 
 
+@styled
 def hidden_units(W, n=None, cols=10, title="Hidden unit weights") -> plt.Figure:
     """What each hidden unit looks for: column j of W (784, H) drawn as a 28x28 image.
 
@@ -163,36 +226,84 @@ def hidden_units(W, n=None, cols=10, title="Hidden unit weights") -> plt.Figure:
     return _image_grid(images[:n], [f"unit {j}" for j in range(n)], title, cols, diverging=True)
 
 
-def training_curves(history, title="Training curves") -> plt.Figure:
-    """Loss and accuracy against epoch, side by side, for training and validation.
+@styled
+def training_curves(history, title="Training curves", held_out=None) -> plt.Figure:
+    """Loss and accuracy against epoch, side by side, for training and held-out data.
 
     ``history`` is the DataFrame ``fit`` returns (columns epoch, loss, accuracy,
-    val_loss, val_accuracy, ...), or a dict {label: history} to compare runs: one
-    colour per run, training solid, validation dashed. All-NaN validation is skipped.
+    val_loss, val_accuracy, ...), or a dict {label: history} to compare runs: each run
+    its own colour and marker, training solid, held-out data dashed. ``held_out`` names
+    the held-out data in the legend; by default the name ``fit`` recorded
+    (``history.attrs["validation_label"]``, usually "validation"). All-NaN held-out
+    columns are skipped. The legend sits below the plots, where it hides no curve.
     """
     runs = {"": history} if isinstance(history, pd.DataFrame) else dict(history)
     if not runs:
         raise ValueError("no histories to plot")
-    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4.6), layout="constrained")
     for i, (label, run) in enumerate(runs.items()):
-        color = f"C{i}"  # the i-th colour of matplotlib's default cycle
         missing = {"epoch", "loss", "accuracy"} - set(getattr(run, "columns", []))
         if missing:
             raise ValueError(f"history {label!r} is missing columns {sorted(missing)}")
+        name = held_out or run.attrs.get("validation_label", "validation")
+        style = {**series_style(i), "markevery": max(1, len(run) // 10)}
         for ax, metric in ((loss_ax, "loss"), (acc_ax, "accuracy")):
-            ax.plot(run["epoch"], run[metric], color=color, label=f"{label} train".strip())
+            ax.plot(
+                run["epoch"],
+                run[metric],
+                **{**style, "linestyle": "-"},
+                label=f"{label} train".strip(),
+            )
             val = run.get(f"val_{metric}")
             if val is not None and val.notna().any():
-                ax.plot(run["epoch"], val, "--", color=color, label=f"{label} validation".strip())
+                ax.plot(
+                    run["epoch"],
+                    val,
+                    **{**style, "linestyle": "--", "markerfacecolor": "white"},
+                    label=f"{label} {name}".strip(),
+                )
     for ax, metric in ((loss_ax, "loss"), (acc_ax, "accuracy")):
         ax.set(xlabel="epoch", ylabel=metric, title=metric)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 2.5
-        ax.legend()
     acc_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    handles, labels = loss_ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4))
     fig.suptitle(title)
     return fig
 
 
+@styled
+def spread_curves(
+    runs: pd.DataFrame, x: str, y: str, by: str, title: str, xlabel=None, ylabel=None
+) -> plt.Figure:
+    """The mean of ``y`` over seeds against ``x``, one line per value of ``by``, with a band
+    of plus or minus one standard deviation: is one setting better than another, or is the
+    gap within the scatter from seed to seed?
+
+    ``runs`` has one row per (``by``, seed, ``x``), e.g. the histories of several runs
+    stacked with a column naming each run's setting (see ``nnlib.experiments``).
+    """
+    missing = {x, y, by} - set(runs.columns)
+    if missing:
+        raise ValueError(f"runs is missing columns {sorted(missing)}")
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    for i, (name, group) in enumerate(runs.groupby(by, sort=False)):
+        stats = group.groupby(x)[y].agg(["mean", "std", "count"])
+        style = series_style(i)
+        n = int(stats["count"].min())
+        ax.plot(stats.index, stats["mean"], **style, label=f"{name} (mean of {n})")
+        sd = stats["std"].fillna(0)
+        ax.fill_between(
+            stats.index, stats["mean"] - sd, stats["mean"] + sd, color=style["color"], alpha=0.18
+        )
+    ax.set(xlabel=xlabel or x, ylabel=ylabel or y, title=title)
+    if np.issubdtype(runs[x].dtype, np.integer):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="best", title="band: ± 1 sd")
+    return fig
+
+
+@styled
 def confusion_heatmap(cm, title="Confusion matrix", normalize=False) -> plt.Figure:
     """The confusion matrix (K, K) as coloured cells with the count written in each.
 
@@ -208,13 +319,14 @@ def confusion_heatmap(cm, title="Confusion matrix", normalize=False) -> plt.Figu
         totals = values.sum(axis=1, keepdims=True)
         values = np.divide(values, totals, out=np.zeros_like(values), where=totals > 0)
     k = len(values)
-    fig, ax = plt.subplots(figsize=(0.55 * k + 2.5, 0.55 * k + 1.5), layout="constrained")
+    fig, ax = plt.subplots(figsize=(0.6 * k + 2.8, 0.6 * k + 1.6), layout="constrained")
     image = ax.imshow(values, cmap="Blues", vmin=0)
+    ax.grid(False)
     fig.colorbar(image, ax=ax, label="fraction of true class" if normalize else "count")
     for (i, j), v in np.ndenumerate(values):
         text = f"{v:.2f}" if normalize else f"{v:.0f}"
         color = "white" if v > values.max() / 2 else "black"
-        ax.text(j, i, text, ha="center", va="center", color=color, fontsize=8)
+        ax.text(j, i, text, ha="center", va="center", color=color, fontsize=9)
     long_names = max(len(str(c)) for c in cm.columns) > 3
     ax.set_xticks(range(k), [str(c) for c in cm.columns], rotation=45 if long_names else 0)
     ax.set_yticks(range(k), [str(c) for c in cm.index])
@@ -222,35 +334,59 @@ def confusion_heatmap(cm, title="Confusion matrix", normalize=False) -> plt.Figu
     return fig
 
 
-def line_plot(x, ys: dict, xlabel, ylabel, title, logx=False) -> plt.Figure:
-    """One line per entry of ``ys`` ({label: y}, each y of the same length as ``x``)."""
+@styled
+def line_plot(x, ys: dict, xlabel, ylabel, title, logx=False, errors=None) -> plt.Figure:
+    """One line per entry of ``ys`` ({label: y}, each y of the same length as ``x``).
+
+    ``errors`` ({label: e}, optional) draws error bars of plus or minus ``e`` around
+    each point, e.g. the standard deviation over seeds.
+    """
     x = np.asarray(x)
-    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
-    for label, y in ys.items():
+    fig, ax = plt.subplots(figsize=(6.5, 4.3), layout="constrained")
+    for i, (label, y) in enumerate(ys.items()):
         y = np.asarray(y)
         if y.shape != x.shape:
             raise ValueError(f"ys[{label!r}] has shape {y.shape}, but x has shape {x.shape}")
-        ax.plot(x, y, "o-", label=label)
+        error = None if errors is None or label not in errors else np.asarray(errors[label])
+        if error is not None and error.shape != x.shape:
+            raise ValueError(f"errors[{label!r}] has shape {error.shape}, expected {x.shape}")
+        if error is None:
+            ax.plot(x, y, **series_style(i), label=label)
+        else:
+            ax.errorbar(x, y, yerr=error, **series_style(i), capsize=4, label=label)
     if logx:
         ax.set_xscale("log")
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
-    ax.grid(alpha=0.3)
-    ax.legend()
+    ax.legend(loc="best")
     return fig
 
 
-def bar_chart(values, xlabel, ylabel, title) -> plt.Figure:
-    """One bar per entry of ``values`` (a dict or Series {name: height}), heights on top."""
+@styled
+def bar_chart(values, xlabel, ylabel, title, errors=None, fmt="{:g}") -> plt.Figure:
+    """One bar per entry of ``values`` (a dict or Series {name: height}), heights on top.
+
+    ``errors`` (same keys, optional) draws an error bar of plus or minus each on its bar.
+    """
     values = pd.Series(values)
     if values.empty:
         raise ValueError("values is empty: nothing to draw")
-    fig, ax = plt.subplots(figsize=(max(4, 0.6 * len(values) + 1), 4), layout="constrained")
-    bars = ax.bar([str(k) for k in values.index], values.to_numpy())
-    ax.bar_label(bars, fmt="{:g}", fontsize=8)
+    yerr = None if errors is None else pd.Series(errors).reindex(values.index).to_numpy()
+    fig, ax = plt.subplots(figsize=(max(4.5, 0.7 * len(values) + 1.5), 4.3), layout="constrained")
+    bars = ax.bar(
+        [str(k) for k in values.index],
+        values.to_numpy(),
+        yerr=yerr,
+        capsize=5,
+        color=PALETTE[1],
+        edgecolor="black",
+    )
+    ax.bar_label(bars, fmt=fmt, fontsize=10, padding=3)
+    ax.grid(axis="x", visible=False)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     return fig
 
 
+@styled
 def histogram(
     values, bins=50, xlabel="pixel intensity", ylabel="count", title="Pixel intensities", log=False
 ) -> plt.Figure:
@@ -261,24 +397,24 @@ def histogram(
     values = np.ravel(values)
     if values.size == 0:
         raise ValueError("values is empty: nothing to draw")
-    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
-    ax.hist(values, bins=bins, log=log)
+    fig, ax = plt.subplots(figsize=(6.5, 4.3), layout="constrained")
+    ax.hist(values, bins=bins, log=log, color=PALETTE[1], edgecolor="white", linewidth=0.5)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     return fig
 
 
+@styled
 def activation_curves(functions: dict, z=None, title="Activation functions") -> plt.Figure:
     """Each function {name: f} applied elementwise to ``z`` (default: 201 points in [-5, 5])."""
     z = np.linspace(-5, 5, 201) if z is None else np.asarray(z, dtype=float)
-    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
-    ax.axhline(0, color="gray", lw=0.5)
-    ax.axvline(0, color="gray", lw=0.5)
-    for name, f in functions.items():
+    fig, ax = plt.subplots(figsize=(6.5, 4.3), layout="constrained")
+    ax.axhline(0, color="gray", lw=0.8)
+    ax.axvline(0, color="gray", lw=0.8)
+    for i, (name, f) in enumerate(functions.items()):
         a = np.asarray(f(z))
         if a.shape != z.shape:
             raise ValueError(f"{name}(z) has shape {a.shape}, expected {z.shape} (elementwise)")
-        ax.plot(z, a, label=name)
+        ax.plot(z, a, **{**series_style(i), "marker": None}, label=name)
     ax.set(xlabel="z", ylabel="activation", title=title)
-    ax.grid(alpha=0.3)
-    ax.legend()
+    ax.legend(loc="best")
     return fig

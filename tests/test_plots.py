@@ -192,9 +192,19 @@ def test_training_curves_draws_train_and_validation():
     loss_ax, acc_ax = fig.axes
     assert fig.get_suptitle() == "MLP"
     assert (loss_ax.get_ylabel(), acc_ax.get_ylabel()) == ("loss", "accuracy")
-    for ax in (loss_ax, acc_ax):
-        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train", "validation"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["train", "validation"]
     np.testing.assert_allclose(loss_ax.lines[1].get_ydata(), history()["val_loss"])
+
+
+def test_training_curves_names_the_held_out_data():
+    run = history()
+    assert fig_labels(plots.training_curves(run, held_out="test")) == ["train", "test"]
+    run.attrs["validation_label"] = "test (once)"
+    assert fig_labels(plots.training_curves(run)) == ["train", "test (once)"]
+
+
+def fig_labels(fig):
+    return [t.get_text() for t in fig.legends[0].get_texts()]
 
 
 def test_training_curves_skips_nan_validation():
@@ -280,3 +290,56 @@ def test_activation_curves_plots_each_function():
     assert [t.get_text() for t in legend.get_texts()] == ["tanh", "ReLU"]
     with pytest.raises(ValueError, match="elementwise"):
         plots.activation_curves({"sum": np.sum})
+
+
+def seed_runs():
+    rows = [
+        {
+            "optimizer": name,
+            "seed": seed,
+            "epoch": e,
+            "val_accuracy": base + 0.01 * e + 0.002 * seed,
+        }
+        for name, base in (("SGD", 0.9), ("Adam", 0.95))
+        for seed in range(3)
+        for e in (1, 2, 3)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_spread_curves_draws_the_mean_and_a_one_sd_band_per_setting():
+    fig = plots.spread_curves(seed_runs(), "epoch", "val_accuracy", "optimizer", "Optimizers")
+    assert_labelled(fig)
+    (ax,) = fig.axes
+    assert [line.get_label() for line in ax.lines] == ["SGD (mean of 3)", "Adam (mean of 3)"]
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.912, 0.922, 0.932])
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert band.min() == pytest.approx(0.912 - 0.002) and band.max() == pytest.approx(0.932 + 0.002)
+    assert ax.lines[0].get_marker() != ax.lines[1].get_marker()
+    with pytest.raises(ValueError, match="missing columns"):
+        plots.spread_curves(seed_runs(), "epoch", "loss", "optimizer", "t")
+
+
+def test_error_bars_on_lines_and_bars():
+    fig = plots.line_plot([1, 2], {"a": [3, 4], "b": [1, 2]}, "x", "y", "t", errors={"a": [1, 1]})
+    (ax,) = fig.axes
+    assert len(ax.containers) == 1  # one errorbar container, for "a" only
+    fig = plots.bar_chart({"a": 1, "b": 2}, "k", "v", "t", errors={"a": 0.1, "b": 0.2})
+    bars = [c for c in fig.axes[0].containers if type(c).__name__ == "BarContainer"]
+    assert bars[0].errorbar is not None
+    with pytest.raises(ValueError, match="errors"):
+        plots.line_plot([1, 2], {"a": [3, 4]}, "x", "y", "t", errors={"a": [1]})
+
+
+def test_every_series_differs_in_colour_line_style_and_marker():
+    styles = [plots.series_style(i) for i in range(len(plots.PALETTE))]
+    for key in ("color", "marker"):
+        assert len({str(s[key]) for s in styles}) == len(styles)
+    assert len({str(s["linestyle"]) for s in styles}) == len(styles)
+
+
+def test_figures_use_the_course_style_whatever_the_session_defaults():
+    with plt.rc_context({"font.size": 6, "figure.dpi": 50}):
+        fig = plots.histogram(IMAGES)
+    assert fig.dpi == plots.STYLE["figure.dpi"]
+    assert fig.axes[0].xaxis.label.get_fontsize() == plots.STYLE["axes.labelsize"]
