@@ -11,10 +11,12 @@ Every formula the course derives lives in one module named for what it is:
     network        Network (forward, backward, predict) and the mlp() builder
     optimizers     SGD, momentum, Nesterov, RMSprop, Adam, L2 weight decay
     training       fit (the minibatch SGD loop) and evaluate
+    experiments    several seeds, mean ± sd, and whether a difference is real
     metrics        accuracy, confusion matrix, per-class precision/recall/F1
     gradcheck      numerical gradients against backprop
     persistence    save / load a network as one .npz file
-    plots          every figure the course draws (imports matplotlib)
+    plots          every figure the course draws, in one style (imports matplotlib)
+    exercises      the checks of the notebooks' exercises, with hints
     reproducible   pins NumPy's numeric kernels: the same outputs on every x86-64 CPU
     cli            the command line: python -m nnlib {download,train,evaluate}
 
@@ -30,6 +32,8 @@ __version__ = "0.2.0"
 _MODULES = (
     "activations",
     "data",
+    "exercises",
+    "experiments",
     "gradcheck",
     "initializers",
     "layers",

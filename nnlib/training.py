@@ -56,6 +56,7 @@ def fit(
     batch_size: int = 32,
     rng=0,
     validation_data: tuple | None = None,
+    validation_label: str = "validation",
     lr_schedule: Callable[[int], float] | None = None,
     verbose: bool = True,
 ) -> pd.DataFrame:
@@ -65,6 +66,11 @@ def fit(
     ``lr_schedule(epoch)``, if given, sets the learning rate at the start of each
     epoch (epochs count from 1). Returns the history, one row per epoch, with
     the columns ``HISTORY_COLUMNS``. Same network, data and seed: same result.
+
+    ``validation_data`` is held-out ``(x, y)`` evaluated after each epoch, in the
+    columns val_loss and val_accuracy; ``validation_label`` says what it is, for the
+    plots (``history.attrs["validation_label"]``). Choices are made on a validation
+    split; the test set is for one final evaluation, after every choice is made.
     """
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
@@ -98,7 +104,9 @@ def fit(
         history.append(row)
         if verbose:
             print(format_epoch(row, epochs), flush=True)
-    return pd.DataFrame(history, columns=HISTORY_COLUMNS)
+    history = pd.DataFrame(history, columns=HISTORY_COLUMNS)
+    history.attrs["validation_label"] = validation_label
+    return history
 
 
 def format_epoch(row: dict, epochs: int) -> str:

@@ -131,3 +131,14 @@ def test_fit_is_the_textbook_loop(weight_decay):
             opt_b.step(b.params, b.grads)
     for pa, pb in zip(a.params, b.params, strict=True):
         np.testing.assert_allclose(pa, pb, rtol=1e-5, atol=1e-6)
+
+
+def test_fit_records_what_the_held_out_data_is():
+    x = np.random.default_rng(0).random((20, 4), dtype=np.float32)
+    y = np.arange(20) % 3
+    net = mlp([4, 5, 3], rng=0)
+    history = fit(net, x, y, optimizer=optimizers.SGD(0.1), epochs=1, verbose=False,
+                  validation_data=(x, y), validation_label="test (once)")  # fmt: skip
+    assert history.attrs["validation_label"] == "test (once)"
+    plain = fit(net, x, y, optimizer=optimizers.SGD(0.1), epochs=1, verbose=False)
+    assert plain.attrs["validation_label"] == "validation"
