@@ -12,6 +12,7 @@ Every formula the course derives lives in one module named for what it is:
     optimizers     SGD, momentum, Nesterov, RMSprop, Adam, L2 weight decay
     training       fit (the minibatch SGD loop) and evaluate
     experiments    several seeds, mean ± sd, and whether a difference is real
+    recipes        the ladder from 85% to 98.7%, rung by rung, and the best network
     metrics        accuracy, confusion matrix, per-class precision/recall/F1
     gradcheck      numerical gradients against backprop
     persistence    save / load a network as one .npz file
@@ -44,6 +45,7 @@ _MODULES = (
     "persistence",
     "plots",
     "preprocessing",
+    "recipes",
     "reproducible",
     "training",
 )
