@@ -142,11 +142,16 @@ def accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(model.predict(x) == y))
 
 
+def best_path(seed: int = 0, data_dir=None) -> Path:
+    """Where the best network trained with ``seed`` is kept: ``<data dir>/models/``."""
+    return Path(data.data_dir(data_dir)) / "models" / f"mnist-best-seed{seed}.npz"
+
+
 def best_network(seed: int = 0, data_dir=None, verbose: bool = True) -> Network:
     """The course's best network (``BEST``) trained with ``seed``: read from the model
-    cache (``<data dir>/models``) if it is there, otherwise trained (a progress line per
-    epoch) and saved there for next time."""
-    path = Path(data.data_dir(data_dir)) / "models" / f"mnist-best-seed{seed}.npz"
+    cache (``best_path``) if it is there, otherwise trained (a progress line per epoch)
+    and saved there for next time."""
+    path = best_path(seed, data_dir)
     if path.exists():
         return persistence.load(path)
     if verbose:
