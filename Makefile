@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: course test setup data lint format benchmark clean
+.PHONY: course test setup data lint format benchmark clean setup-site site
 
 # Jupyter refuses to run as root unless told; containers often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -24,6 +24,16 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+# The website's build and browser-test packages, in the same .venv.
+setup-site: $(VENV)/.installed-site
+
+$(VENV)/.installed-site: $(VENV)/.installed requirements-site.txt requirements.txt constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-site.txt
+	touch $@
+
+site: setup-site ## the course as a static website in _build/site, from the stored outputs, offline
+	$(BIN)/python book/build.py
+
 data: setup ## download and verify MNIST and Fashion-MNIST into data/
 	$(BIN)/python -m nnlib download --dataset mnist
 	$(BIN)/python -m nnlib download --dataset fashion-mnist
@@ -38,4 +48,4 @@ benchmark: setup ## the speed benchmark (install benchmarks/requirements.txt fir
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) _build
