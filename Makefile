@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: course test setup data lint format benchmark clean setup-site site
+.PHONY: course test setup data lint format benchmark clean setup-site site test-site
 
 # Jupyter refuses to run as root unless told; containers often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -33,6 +33,9 @@ $(VENV)/.installed-site: $(VENV)/.installed requirements-site.txt requirements.t
 
 site: setup-site ## the course as a static website in _build/site, from the stored outputs, offline
 	$(BIN)/python book/build.py
+
+test-site: site ## open every page of the site in headless Chromium (/usr/bin/chromium) and check it
+	$(BIN)/python -m pytest -m browser tests/browser
 
 data: setup ## download and verify MNIST and Fashion-MNIST into data/
 	$(BIN)/python -m nnlib download --dataset mnist
