@@ -69,13 +69,18 @@ def stage():
 def build():
     stage()
     bin_dir = Path(sys.executable).parent
-    subprocess.run([bin_dir / "jupyter-book", "config", "sphinx", SOURCE], check=True)
+    run([bin_dir / "jupyter-book", "config", "sphinx", SOURCE])
     # The generated conf.py leaves local_extensions' folder off sys.path.
     env = {**os.environ, "PYTHONPATH": str(SOURCE / "_ext")}
     # -W: any warning (a broken cross-reference, a remote asset) fails the build
     sphinx = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going"]
-    subprocess.run([*sphinx, "-d", DOCTREES, SOURCE, SITE], check=True, env=env)
+    run([*sphinx, "-d", DOCTREES, SOURCE, SITE], env=env)
     print(f"site: {SITE / 'index.html'}")
+
+
+def run(command, **kwargs):
+    if subprocess.run(command, **kwargs).returncode:
+        sys.exit(f"make site failed in: {' '.join(map(str, command))}")
 
 
 if __name__ == "__main__":

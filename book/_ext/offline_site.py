@@ -33,7 +33,7 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
         if key not in seen:
             seen.add(key)
             scripts.append(script)
-    context["script_files"] = scripts
+    context["script_files"][:] = scripts  # in place: it is the builder's list
 
 
 def check_page_assets(app, pagename, templatename, context, doctree):
@@ -45,6 +45,7 @@ def check_page_assets(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("doctree-read", replace_remote_images)
-    app.connect("html-page-context", drop_duplicate_scripts)
-    app.connect("html-page-context", check_page_assets)
+    # after every other extension has added its scripts to the page
+    app.connect("html-page-context", drop_duplicate_scripts, priority=900)
+    app.connect("html-page-context", check_page_assets, priority=901)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
