@@ -85,7 +85,9 @@ class BrowserSession:
             self.console_errors.append(f"{where}: {message.text}")
 
     def _on_request_failed(self, request):
-        if request.url not in self.external_requests:
+        # an aborted external request is reported as such; an HTTP error only once
+        reported = self.external_requests + [r.split(" ")[0] for r in self.failed_requests]
+        if request.url not in reported:
             self.failed_requests.append(f"{request.url} ({request.failure})")
 
     def _on_response(self, response):

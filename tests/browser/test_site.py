@@ -180,7 +180,8 @@ def test_home_page_is_the_readme(page, browser_session, site_url):
     page.wait_for_url(f"**/{HOME}")
     title = (ROOT / "README.md").read_text().splitlines()[0].lstrip("# ")
     assert page.locator("article h1").first.inner_text().startswith(title)
-    assert browser_session.problems() == []
+    problems = browser_session.problems()
+    assert not problems, "\n".join(problems)
 
 
 def test_no_console_errors_failed_or_external_requests(visits):
@@ -215,10 +216,13 @@ def html_ids(path):
 def test_math_is_typeset(visits):
     failures = []
     for name, visit in visits.items():
-        for text in visit.texts:
-            for raw in RAW_MATH.findall(text):
-                failures.append((name, f"raw TeX in the text: {raw[:80]!r}"))
-        failures += [(name, f"formula not typeset: {m!r}") for m in visit.math["untypeset"]]
+        raw = [r for text in visit.texts for r in RAW_MATH.findall(text)]
+        if raw:
+            failures.append((name, f"{len(raw)} pieces of raw TeX in the text, first {raw[0]!r}"))
+        untypeset, total = visit.math["untypeset"], visit.math["formulas"]
+        if untypeset:
+            what = f"{len(untypeset)} of {total} formulas not typeset, first {untypeset[0]!r}"
+            failures.append((name, what))
         failures += [(name, f"MathJax error: {e!r}") for e in visit.math["errors"]]
     assert not failures, "\n" + report(failures)
     assert visits["notebooks/05_backpropagation.html"].math["formulas"] > 0
@@ -250,4 +254,5 @@ def test_screenshot(page, browser_session, site_url, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / (Path(name).stem + ".png"), full_page=True)
     assert page.locator("nav.bd-docs-nav").is_visible(), "no sidebar"
-    assert browser_session.problems() == []
+    problems = browser_session.problems()
+    assert not problems, "\n".join(problems)
