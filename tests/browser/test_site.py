@@ -38,18 +38,30 @@ RAW_MATH = re.compile(
     re.S,
 )
 
-# The text of the page outside code, one string per block element; hidden
-# text (a collapsed solution) counts too.
+# The text of the page outside code, one string per block element, with each typeset
+# formula as a placeholder (so a stray "$" beside one shows); hidden text (a collapsed
+# solution) counts too.
 TEXT_OUTSIDE_CODE = """() => {
-  const skip = 'pre, code, kbd, samp, script, style, template, textarea, mjx-container';
+  const code = new Set(['PRE', 'CODE', 'KBD', 'SAMP', 'SCRIPT', 'STYLE', 'TEMPLATE', 'TEXTAREA']);
   const blocks = new Map();
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const parent = node.parentElement;
-    if (!parent || parent.closest(skip)) continue;
-    const block = parent.closest('p, li, td, th, h1, h2, h3, h4, h5, h6, dt, dd, div, nav');
-    blocks.set(block, (blocks.get(block) || '') + node.data);
-  }
+  const add = (element, text) => {
+    const block = element.closest('p, li, td, th, h1, h2, h3, h4, h5, h6, dt, dd, div, nav');
+    blocks.set(block, (blocks.get(block) || '') + text);
+  };
+  const accept = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) {
+      add(node.parentElement, node.data);
+    } else if (code.has(node.tagName)) {
+      return NodeFilter.FILTER_REJECT;
+    } else if (node.tagName === 'MJX-CONTAINER') {
+      add((node.closest('.math') || node).parentElement, '<formula>');
+      return NodeFilter.FILTER_REJECT;
+    }
+    return NodeFilter.FILTER_SKIP;
+  };
+  const show = NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT;
+  const walker = document.createTreeWalker(document.body, show, { acceptNode: accept });
+  while (walker.nextNode()) {}
   return [...blocks.values()];
 }"""
 
