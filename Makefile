@@ -31,7 +31,14 @@ $(VENV)/.installed-site: $(VENV)/.installed requirements-site.txt requirements.t
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-site.txt
 	touch $@
 
-site: setup-site ## the course as a static website in _build/site, from the stored outputs, offline
+site: _build/site/index.html ## the course as a static website in _build/site, from the stored outputs, offline
+
+# Rebuilt (from scratch) when a source changes; a folder's own date changes when a
+# file in it is added, renamed or deleted.
+SITE_SOURCES := README.md pyproject.toml book book/_ext $(wildcard book/* book/_ext/*) \
+	notebooks $(wildcard notebooks/[0-9][0-9]_*.ipynb) benchmarks/results $(wildcard benchmarks/results/*)
+
+_build/site/index.html: $(VENV)/.installed-site $(SITE_SOURCES)
 	$(BIN)/python book/build.py
 
 test-site: site ## open every page of the site in headless Chromium (/usr/bin/chromium) and check it
