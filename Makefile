@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: course test setup data lint format execute links cross-cpu benchmark clean
+.PHONY: course test setup data lint format execute links cross-cpu benchmark clean setup-site site test-site
 
 # Jupyter refuses to run as root unless told; containers often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -23,6 +23,26 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
+
+# The website's build and browser-test packages, in the same .venv.
+setup-site: $(VENV)/.installed-site
+
+$(VENV)/.installed-site: $(VENV)/.installed requirements-site.txt requirements.txt constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-site.txt
+	touch $@
+
+site: _build/site/index.html ## the course as a static website in _build/site, from the stored outputs, offline
+
+# Rebuilt (from scratch) when a source changes; a folder's own date changes when a
+# file in it is added, renamed or deleted.
+SITE_SOURCES := README.md pyproject.toml book book/_ext $(wildcard book/* book/_ext/*) \
+	notebooks $(wildcard notebooks/[0-9][0-9]_*.ipynb) benchmarks/results $(wildcard benchmarks/results/*)
+
+_build/site/index.html: $(VENV)/.installed-site $(SITE_SOURCES)
+	$(BIN)/python book/build.py
+
+test-site: site ## open every page of the site in headless Chromium (/usr/bin/chromium) and check it
+	$(BIN)/python -m pytest -m browser tests/browser
 
 data: setup ## download and verify MNIST and Fashion-MNIST into data/
 	$(BIN)/python -m nnlib download --dataset mnist
@@ -47,4 +67,4 @@ benchmark: setup ## the speed benchmark (install benchmarks/requirements.txt fir
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) _build
