@@ -61,6 +61,10 @@ def styled(draw):
 
     @functools.wraps(draw)
     def wrapper(*args, **kwargs):
+        # Load the backend first, outside the style context: Jupyter's inline backend
+        # turns interactive mode on as it loads, and leaving the context would turn it
+        # off again, so no later figure of the notebook would be shown.
+        plt.draw_if_interactive()
         with plt.style.context(STYLE):
             return draw(*args, **kwargs)
 

@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import matplotlib
 
 matplotlib.use("Agg")  # draw off-screen: no windows during tests
@@ -514,3 +518,23 @@ def test_backprop_graph_refuses_layers_too_wide_to_annotate():
     W = np.zeros((2, 5))
     with pytest.raises(ValueError, match="network_diagram"):
         plots.backprop_graph(np.ones(2), [W], [np.zeros(5)], [np.zeros(5)], [W], np.zeros(5), 0.0)
+
+
+def test_figures_keep_the_interactive_mode_a_backend_sets_as_it_loads(tmp_path):
+    # Jupyter's inline backend turns interactive mode on when pyplot loads it; if that
+    # happened inside the style context, leaving the context would turn it off, and a
+    # notebook would show its first figure only.
+    (tmp_path / "loud_backend.py").write_text(
+        "import matplotlib\n"
+        "from matplotlib.backends.backend_agg import FigureCanvasAgg as FigureCanvas  # noqa\n"
+        "matplotlib.interactive(True)\n"
+    )
+    script = (
+        "import matplotlib\nfrom nnlib import plots\nplots.histogram([1, 2])\n"
+        "print(matplotlib.is_interactive())"
+    )
+    env = {**os.environ, "MPLBACKEND": "module://loud_backend", "PYTHONPATH": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "True"
