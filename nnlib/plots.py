@@ -675,15 +675,22 @@ def neuron_graph(values: dict, grads: dict, title="One neuron, forward and backw
         )
     for start, end in [("C", "a"), ("a", "z"), ("z", "w"), ("z", "b")]:  # the way back
         (x0, y0), (x1, y1) = NEURON_NODES[start][1], NEURON_NODES[end][1]
-        drop = 0.35 if y0 == y1 else 0.0  # below the forward arrow, or beside it
-        shift = 0.3 if y1 < y0 else 0.0
-        _arrow(
-            ax,
-            (x0 - width / 2 - 0.05, y0 - drop - shift),
-            (x1 + width / 2 + 0.05 + shift / 2, y1 - drop + (0.25 if y1 < y0 else 0)),
-            BACKWARD_COLOR,
-            dashed=True,
-        )
+        if y0 == y1:  # just below the forward arrow
+            _arrow(
+                ax,
+                (x0 - width / 2 - 0.05, y0 - 0.35),
+                (x1 + width / 2 + 0.05, y1 - 0.35),
+                BACKWARD_COLOR,
+                dashed=True,
+            )
+        else:  # beside the forward arrow, parallel to it, shifted down
+            _arrow(
+                ax,
+                (x0 - width / 2 - 0.05, y0 - 0.45),
+                (x1 + width / 2 + 0.05, y1 - 0.3),
+                BACKWARD_COLOR,
+                dashed=True,
+            )
     _key(ax, 5.25, -1.5)
     ax.set(xlim=(-1.4, 11.9), ylim=(-1.8, 3.8))
     return fig
