@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import matplotlib
 
 matplotlib.use("Agg")  # draw off-screen: no windows during tests
@@ -343,3 +347,194 @@ def test_figures_use_the_course_style_whatever_the_session_defaults():
         fig = plots.histogram(IMAGES)
     assert fig.dpi == plots.STYLE["figure.dpi"]
     assert fig.axes[0].xaxis.label.get_fontsize() == plots.STYLE["axes.labelsize"]
+
+
+# Diagrams and the figures of notebooks 04 and 05
+
+
+def texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def small_network():
+    """A 2-2-2 sigmoid network's numbers for one example (made up, but consistent)."""
+    W1, W2 = np.array([[0.5, -0.4], [0.3, 0.8]]), np.array([[0.7, -0.6], [-0.2, 0.9]])
+    a1, a2 = np.array([0.68, 0.47]), np.array([0.59, 0.55])
+    d1, d2 = np.array([-0.033, 0.036]), np.array([-0.098, 0.137])
+    return {
+        "x": np.array([1.0, 0.5]),
+        "weights": [W1, W2],
+        "activations": [a1, a2],
+        "deltas": [d1, d2],
+        "weight_grads": [np.outer([1.0, 0.5], d1), np.outer(a1, d2)],
+        "target": np.array([1.0, 0.0]),
+        "cost": 0.236,
+    }
+
+
+NEURON = {"x": 1.5, "w": 0.8, "b": -0.5, "y": 0.0, "z": 0.7, "a": 0.6682, "C": 0.2232}
+NEURON_GRADS = {"w": 0.2222, "b": 0.1481, "z": 0.1481, "a": 0.6682}
+
+DIAGRAMS = {
+    "softmax_bars": lambda: plots.softmax_bars([1.0, 2.0, 0.0], [0.25, 0.7, 0.05]),
+    "loglog_plot": lambda: plots.loglog_plot([1e-3, 1e-2], {"a": [1, 10]}, "ε", "error", "t"),
+    "network_diagram": lambda: plots.network_diagram([784, 30, 10]),
+    "neuron_graph": lambda: plots.neuron_graph(NEURON, NEURON_GRADS),
+    "backprop_graph": lambda: plots.backprop_graph(**small_network()),
+}
+
+
+@pytest.mark.parametrize("name", DIAGRAMS)
+def test_every_new_figure_is_returned_and_labelled(name):
+    assert_labelled(DIAGRAMS[name]())
+
+
+def test_softmax_bars_draws_logits_beside_probabilities():
+    fig = plots.softmax_bars([1.0, 2.0, 0.0], [0.25, 0.7, 0.05], title="Softmax")
+    left, right = fig.axes
+    assert [p.get_height() for p in left.patches] == [1.0, 2.0, 0.0]
+    assert [p.get_height() for p in right.patches] == [0.25, 0.7, 0.05]
+    assert fig.get_suptitle() == "Softmax"
+    with pytest.raises(ValueError, match="same shape"):
+        plots.softmax_bars([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match="sum to 1"):
+        plots.softmax_bars([1.0, 2.0], [0.5, 0.6])
+
+
+def test_loglog_plot_has_two_log_axes_and_rejects_what_they_cannot_show():
+    ax = plots.loglog_plot([1e-3, 1e-2], {"a": [1, 10], "b": [2, 3]}, "ε", "err", "t").axes[0]
+    assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
+    assert [line.get_label() for line in ax.lines] == ["a", "b"]
+    with pytest.raises(ValueError, match="<= 0"):
+        plots.loglog_plot([1, 2], {"a": [0, 1]}, "x", "y", "t")
+    with pytest.raises(ValueError, match="positive"):
+        plots.loglog_plot([0, 2], {"a": [1, 1]}, "x", "y", "t")
+    with pytest.raises(ValueError, match=r"ys\['a'\] has shape"):
+        plots.loglog_plot([1, 2], {"a": [1]}, "x", "y", "t")
+
+
+def circles(fig):
+    return [p for p in fig.axes[0].patches if type(p).__name__ == "Circle"]
+
+
+def test_network_diagram_draws_one_line_per_drawn_weight():
+    fig = plots.network_diagram([3, 4, 2], names=["in", "mid", "out"], title="Small")
+    (ax,) = fig.axes
+    assert len(circles(fig)) == 3 + 4 + 2
+    assert len(ax.lines) == 3 * 4 + 4 * 2
+    assert ax.get_title() == "Small"
+    assert {"in", "mid", "out", "3 units", "W1 (3, 4)\nb1 (4,)"} <= set(texts(fig))
+    assert "⋮" not in texts(fig)
+
+
+def test_network_diagram_draws_a_big_layer_as_a_few_nodes_and_an_ellipsis():
+    fig = plots.network_diagram([784, 30, 10], max_nodes=6)
+    assert len(circles(fig)) == 3 * 6 - 3  # each layer: 4 nodes, an ellipsis, the last node
+    assert len(fig.axes[0].lines) == 5 * 5 * 2
+    assert texts(fig).count("⋮") == 3
+    assert {"input", "hidden 1", "output", "784 units", "W2 (30, 10)\nb2 (10,)"} <= set(texts(fig))
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ({"sizes": [784]}, "at least two"),
+        ({"sizes": [784, 0, 10]}, "positive"),
+        ({"sizes": [[784, 30]]}, "at least two"),
+        ({"sizes": [4, 3], "names": ["one"]}, "names has 1"),
+        ({"sizes": [4, 3], "max_nodes": 2}, "max_nodes"),
+    ],
+)
+def test_network_diagram_rejects_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        plots.network_diagram(**args)
+
+
+def test_neuron_graph_writes_each_value_and_gradient_on_its_node():
+    fig = plots.neuron_graph(NEURON, NEURON_GRADS)
+    shown = texts(fig)
+    for name, value in NEURON.items():
+        assert f"{name} = {value:.4f}" in shown
+    for name, grad in NEURON_GRADS.items():
+        assert f"∂C/∂{name} = {grad:.4f}" in shown
+    assert "∂C/∂C = 1.0000" in shown and "∂C/∂x = " not in " ".join(shown)
+    patches = [type(p).__name__ for p in fig.axes[0].patches]
+    assert patches.count("FancyBboxPatch") == 7  # x, w, b, y, z, a, C
+    assert patches.count("FancyArrowPatch") == 6 + 4  # forward edges, and the way back
+    assert "∂C/∂x = 3.0000" in texts(plots.neuron_graph(NEURON, {**NEURON_GRADS, "x": 3.0}))
+
+
+def test_neuron_graph_rejects_missing_or_bad_numbers():
+    with pytest.raises(ValueError, match="missing \\['C'"):
+        plots.neuron_graph({k: v for k, v in NEURON.items() if k != "C"}, NEURON_GRADS)
+    with pytest.raises(ValueError, match="grads\\['z'\\]"):
+        plots.neuron_graph(NEURON, {k: v for k, v in NEURON_GRADS.items() if k != "z"})
+    with pytest.raises(ValueError, match="one finite number"):
+        plots.neuron_graph({**NEURON, "a": np.nan}, NEURON_GRADS)
+    with pytest.raises(ValueError, match="one finite number"):
+        plots.neuron_graph({**NEURON, "w": [0.8, 0.1]}, NEURON_GRADS)
+
+
+def test_backprop_graph_draws_every_weight_with_its_value_and_gradient():
+    net = small_network()
+    fig = plots.backprop_graph(**net)
+    (ax,) = fig.axes
+    assert len(ax.lines) == 2 * 2 + 2 * 2  # one line per weight
+    assert len(circles(fig)) == 2 + 2 + 2
+    shown = texts(fig)
+    for W, dW in zip(net["weights"], net["weight_grads"], strict=True):
+        for w, g in zip(W.ravel(), dW.ravel(), strict=True):
+            assert f"w = {w:.2f}" in shown and f"∂C/∂w = {g:.4f}" in shown
+    for a, d in zip(net["activations"], net["deltas"], strict=True):
+        assert {f"a = {v:.4f}" for v in a} <= set(shown)
+        assert {f"δ = {v:.4f}" for v in d} <= set(shown)
+    assert {"x = 1.0000", "x = 0.5000", "C = 0.2360", "y = (1, 0)"} <= set(shown)
+
+
+def test_backprop_graph_accepts_rows_of_one_example():
+    net = small_network()
+    rows = {k: net[k][None, :] for k in ("x", "target")}
+    assert len(plots.backprop_graph(**{**net, **rows}).axes[0].lines) == 8
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"deltas": [np.zeros(2)]}, "one entry per layer"),
+        ({"x": np.zeros((2, 2))}, "one example"),
+        ({"x": np.zeros(3)}, "W1 must have shape \\(3, n1\\)"),
+        ({"weight_grads": [np.zeros((2, 2)), np.zeros((2, 3))]}, "dW2 must have the shape"),
+        ({"activations": [np.zeros(2), np.zeros(3)]}, "a2 must have shape \\(2,\\)"),
+        ({"target": np.array([1.0, np.nan])}, "NaN"),
+        ({"cost": [1.0, 2.0]}, "one finite number"),
+    ],
+)
+def test_backprop_graph_rejects_bad_input(change, match):
+    with pytest.raises(ValueError, match=match):
+        plots.backprop_graph(**{**small_network(), **change})
+
+
+def test_backprop_graph_refuses_layers_too_wide_to_annotate():
+    W = np.zeros((2, 5))
+    with pytest.raises(ValueError, match="network_diagram"):
+        plots.backprop_graph(np.ones(2), [W], [np.zeros(5)], [np.zeros(5)], [W], np.zeros(5), 0.0)
+
+
+def test_figures_keep_the_interactive_mode_a_backend_sets_as_it_loads(tmp_path):
+    # Jupyter's inline backend turns interactive mode on when pyplot loads it; if that
+    # happened inside the style context, leaving the context would turn it off, and a
+    # notebook would show its first figure only.
+    (tmp_path / "loud_backend.py").write_text(
+        "import matplotlib\n"
+        "from matplotlib.backends.backend_agg import FigureCanvasAgg as FigureCanvas  # noqa\n"
+        "matplotlib.interactive(True)\n"
+    )
+    script = (
+        "import matplotlib\nfrom nnlib import plots\nplots.histogram([1, 2])\n"
+        "print(matplotlib.is_interactive())"
+    )
+    env = {**os.environ, "MPLBACKEND": "module://loud_backend", "PYTHONPATH": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "True"
