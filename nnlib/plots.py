@@ -61,8 +61,15 @@ def styled(draw):
 
     @functools.wraps(draw)
     def wrapper(*args, **kwargs):
-        with plt.style.context(STYLE):
+        # Restore only the style's own settings afterwards, not every rcParam as
+        # plt.style.context would: Jupyter's inline backend switches interactive mode on
+        # when the first figure is drawn, and undoing that hides every later figure.
+        saved = {key: plt.rcParams[key] for key in STYLE}
+        plt.rcParams.update(STYLE)
+        try:
             return draw(*args, **kwargs)
+        finally:
+            plt.rcParams.update(saved)
 
     return wrapper
 

@@ -343,3 +343,18 @@ def test_figures_use_the_course_style_whatever_the_session_defaults():
         fig = plots.histogram(IMAGES)
     assert fig.dpi == plots.STYLE["figure.dpi"]
     assert fig.axes[0].xaxis.label.get_fontsize() == plots.STYLE["axes.labelsize"]
+
+
+def test_drawing_keeps_settings_the_backend_makes_meanwhile():
+    # Jupyter's inline backend switches interactive mode on when the first figure is drawn;
+    # a figure function that restored every setting afterwards would switch it off again,
+    # and no later figure in the notebook would be shown.
+    @plots.styled
+    def draw():
+        plt.rcParams["interactive"] = True  # what the backend does, lazily
+        return plt.figure()
+
+    with plt.rc_context({"interactive": False, "font.size": 7}):
+        draw()
+        assert plt.rcParams["interactive"] is True
+        assert plt.rcParams["font.size"] == 7  # the course style is undone
