@@ -491,7 +491,7 @@ def probability_bars(probabilities: dict, true_class: int, title: str, notes=Non
         if not 0 <= true_class < len(p):
             raise ValueError(f"true_class {true_class} is not a class of {len(p)}")
         bars = ax.bar(range(len(p)), p, color=PALETTE[1], edgecolor="black", linewidth=0.5)
-        bars[true_class].set(color=PALETTE[3], hatch="//", edgecolor="black")
+        bars[true_class].set(facecolor=PALETTE[3], hatch="//", edgecolor="black")
         note = f"\n{notes[name]}" if notes and name in notes else ""
         ax.set_title(f"{name}{note}", fontsize=10)
         ax.set(xlabel="class", ylabel="probability", xticks=range(len(p)), ylim=(0, 1.05))

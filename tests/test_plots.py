@@ -381,6 +381,8 @@ def test_probability_bars_marks_the_true_class_by_colour_and_hatch():
     assert ax.get_title() == "sure\nloss 0" and fig.axes[1].get_title() == "unsure"
     assert [bar.get_hatch() for bar in ax.patches[2:5]] == [None, "//", None]
     assert not same_color(ax.patches[3].get_facecolor(), ax.patches[2].get_facecolor())
+    if hasattr(ax.patches[3], "get_hatchcolor"):  # the hatch must show on the green bar
+        assert same_color(ax.patches[3].get_hatchcolor(), "black")
     with pytest.raises(ValueError, match="true_class 10"):
         plots.probability_bars(p, 10, "t")
 
