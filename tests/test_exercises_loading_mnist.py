@@ -46,9 +46,7 @@ ENCODE_MISTAKES = {
         encode_idx(a)[:4] + struct.pack(f"<{a.ndim}I", *a.shape) + encode_idx(a)[4 + 4 * a.ndim :]
     ),
     "must start with the magic bytes 00 00": lambda a: encode_idx(a)[2:],
-    "byte 3 must be the number of dimensions": lambda a: (
-        encode_idx(a)[:3] + encode_idx(a)[4:]
-    ),
+    "byte 3 must be the number of dimensions": lambda a: encode_idx(a)[:3] + encode_idx(a)[4:],
     "byte 2 of the IDX bytes": lambda a: bytes([0, 0, 0x0E]) + encode_idx(a)[3:],
     "return bytes": lambda a: np.frombuffer(encode_idx(a), np.uint8),
     "do not give the array back": lambda a: encode_idx(a)[:-1] + b"\x07",

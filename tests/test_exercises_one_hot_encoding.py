@@ -119,9 +119,7 @@ SMOOTH_MISTAKES = {
     "a fine convention, but not this one": lambda labels, k, eps: (
         (1 - eps) * one_hot(labels, k) + eps / (k - 1) * (1 - one_hot(labels, k))
     ),
-    "eps and 1 - eps are swapped": lambda labels, k, eps: (
-        eps * one_hot(labels, k) + (1 - eps) / k
-    ),
+    "eps and 1 - eps are swapped": lambda labels, k, eps: eps * one_hot(labels, k) + (1 - eps) / k,
     "your rows sum to 1 + eps": lambda labels, k, eps: one_hot(labels, k) + eps / k,
     "your rows sum to 1 - eps": lambda labels, k, eps: (1 - eps) * one_hot(labels, k),
     "you added eps, not eps / K": lambda labels, k, eps: (1 - eps) * one_hot(labels, k) + eps,
@@ -147,13 +145,13 @@ CE_MISTAKES = {
     "you averaged over all N * K entries": lambda P, Y: -(Y * np.log(P)).mean(),
     "the probability of the PREDICTED class": lambda P, Y: -np.log(P.max(axis=1)).mean(),
     "you summed ln p over every class": lambda P, Y: -np.log(P).sum(axis=1).mean(),
-    "binary cross-entropy": lambda P, Y: -(Y * np.log(P) + (1 - Y) * np.log(1 - P))
-    .sum(axis=1)
-    .mean(),
+    "binary cross-entropy": lambda P, Y: (
+        -(Y * np.log(P) + (1 - Y) * np.log(1 - P)).sum(axis=1).mean()
+    ),
     "you returned the N per-example losses": lambda P, Y: -np.log(p_true(P, Y)),
-    "your loss is NaN when a wrong class has probability 0": lambda P, Y: -(Y * np.log(P))
-    .sum(axis=1)
-    .mean(),
+    "your loss is NaN when a wrong class has probability 0": lambda P, Y: (
+        -(Y * np.log(P)).sum(axis=1).mean()
+    ),
 }
 
 
