@@ -61,12 +61,15 @@ def styled(draw):
 
     @functools.wraps(draw)
     def wrapper(*args, **kwargs):
-        # Load the backend first, outside the style context: Jupyter's inline backend
-        # turns interactive mode on as it loads, and leaving the context would turn it
-        # off again, so no later figure of the notebook would be shown.
-        plt.draw_if_interactive()
-        with plt.style.context(STYLE):
+        # Restore only the style's own settings afterwards, not every rcParam as
+        # plt.style.context would: Jupyter's inline backend switches interactive mode on
+        # when the first figure is drawn, and undoing that hides every later figure.
+        saved = {key: plt.rcParams[key] for key in STYLE}
+        plt.rcParams.update(STYLE)
+        try:
             return draw(*args, **kwargs)
+        finally:
+            plt.rcParams.update(saved)
 
     return wrapper
 
@@ -838,4 +841,101 @@ def backprop_graph(
         ax.text(gap * i, top + 0.45, name, ha="center", va="bottom", fontweight="bold")
     _key(ax, cx / 2, -top - 0.6)
     ax.set(xlim=(-1.2, cx + 1.2), ylim=(-top - 0.9, top + 1.1))
+    return fig
+
+
+@styled
+def image_maps(images: dict, title: str, colorbar_label: str, cmap="viridis") -> plt.Figure:
+    """Each entry {name: image} as a heatmap with its own colour bar, side by side: e.g. the
+    per-pixel mean and standard deviation of a set of images. An image is (side, side) or
+    flat (side * side,)."""
+    if not images:
+        raise ValueError("images is empty: nothing to draw")
+    n = len(images)
+    fig, axes = plt.subplots(1, n, figsize=(5 * n, 4), squeeze=False, layout="constrained")
+    for ax, (name, image) in zip(axes[0], images.items(), strict=True):
+        image = _as_images(np.asarray(image)[None], name=f"images[{name!r}]")[0]
+        shown = ax.imshow(image, cmap=cmap)
+        ax.grid(False)
+        fig.colorbar(shown, ax=ax, label=colorbar_label)
+        ax.set(title=name, xlabel="column", ylabel="row")
+    fig.suptitle(title)
+    return fig
+
+
+@styled
+def histograms_on_curve(
+    values: dict, curve, title: str, xlabel: str, curve_label: str, min_range=8.0, bins=60
+) -> plt.Figure:
+    """Where numbers land on a function: one panel per entry {name: values}, each a
+    histogram of the values (density, left axis, blue) with ``curve`` drawn over the same
+    range (right axis, vermillion), e.g. a layer's weighted inputs against the sigmoid.
+    Each panel spans at least -min_range..min_range, where the curve can be seen to bend."""
+    if not values:
+        raise ValueError("values is empty: nothing to draw")
+    n = len(values)
+    fig, axes = plt.subplots(1, n, figsize=(4.4 * n, 3.8), squeeze=False, layout="constrained")
+    for ax, (name, v) in zip(axes[0], values.items(), strict=True):
+        v = np.ravel(v)
+        if v.size == 0:
+            raise ValueError(f"values[{name!r}] is empty: nothing to draw")
+        limit = max(float(np.abs(v).max()), min_range)
+        grid = np.linspace(-limit, limit, 400)
+        ax.hist(v, bins=bins, range=(-limit, limit), density=True, color=PALETTE[1], alpha=0.6)
+        ax.set(title=name, xlabel=xlabel, ylabel="density")
+        twin = ax.twinx()
+        twin.plot(grid, curve(grid), color=PALETTE[4])
+        twin.set(xlabel=xlabel, ylabel=curve_label)  # the twin's x axis is the panel's own
+        twin.yaxis.label.set_color(PALETTE[4])
+        twin.grid(False)
+    fig.suptitle(title)
+    return fig
+
+
+@styled
+def probability_bars(probabilities: dict, true_class: int, title: str, notes=None) -> plt.Figure:
+    """One small bar chart per entry {name: p} (K probabilities each), side by side on a
+    shared axis; the bar of ``true_class`` is green and hatched, the others blue. ``notes``
+    ({name: text}, optional) adds a line under each panel's title, e.g. its losses."""
+    if not probabilities:
+        raise ValueError("probabilities is empty: nothing to draw")
+    n = len(probabilities)
+    fig, axes = plt.subplots(
+        1, n, figsize=(2.5 * n, 3.2), sharey=True, squeeze=False, layout="constrained"
+    )
+    for ax, (name, p) in zip(axes[0], probabilities.items(), strict=True):
+        p = np.ravel(np.asarray(p, dtype=float))
+        if not 0 <= true_class < len(p):
+            raise ValueError(f"true_class {true_class} is not a class of {len(p)}")
+        bars = ax.bar(range(len(p)), p, color=PALETTE[1], edgecolor="black", linewidth=0.5)
+        bars[true_class].set(facecolor=PALETTE[3], hatch="//", edgecolor="black")
+        note = f"\n{notes[name]}" if notes and name in notes else ""
+        ax.set_title(f"{name}{note}", fontsize=10)
+        ax.set(xlabel="class", ylabel="probability", xticks=range(len(p)), ylim=(0, 1.05))
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="x", visible=False)
+    fig.suptitle(title)
+    return fig
+
+
+@styled
+def one_hot_matrix(Y, row_labels=None, title="One-hot targets") -> plt.Figure:
+    """A matrix Y (N, K), e.g. one-hot targets, as a grid of cells: dark is 1, white 0.
+    Row n is example n, column k class k; ``row_labels`` (N strings) name the rows."""
+    Y = np.asarray(Y, dtype=float)
+    if Y.ndim != 2 or Y.size == 0:
+        raise ValueError(f"Y must be a non-empty (N, K) matrix, got shape {Y.shape}")
+    n, k = Y.shape
+    if row_labels is not None and len(row_labels) != n:
+        raise ValueError(f"row_labels must have {n} entries, one per row, got {len(row_labels)}")
+    fig, ax = plt.subplots(figsize=(0.35 * k + 2.8, 0.3 * n + 1.4), layout="constrained")
+    ax.imshow(Y, cmap="gray_r", vmin=0, vmax=1, aspect="auto")
+    ax.grid(False)
+    ax.set_xticks(range(k))
+    ax.set_yticks(range(n), list(row_labels) if row_labels is not None else range(n))
+    ax.set_xticks(np.arange(-0.5, k), minor=True)
+    ax.set_yticks(np.arange(-0.5, n), minor=True)
+    ax.grid(which="minor", color="lightgray")
+    ax.tick_params(which="minor", length=0)
+    ax.set(xlabel="class k (column)", ylabel="example n (row)", title=title)
     return fig

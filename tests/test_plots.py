@@ -538,3 +538,73 @@ def test_figures_keep_the_interactive_mode_a_backend_sets_as_it_loads(tmp_path):
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "True"
+
+
+def test_image_maps_draws_each_image_with_a_colour_bar():
+    fig = plots.image_maps({"mean": IMAGES[0], "std": IMAGES[1].reshape(28, 28)}, "Stats", "ink")
+    assert_labelled(fig)
+    maps = image_axes(fig)
+    assert [ax.get_title() for ax in maps] == ["mean", "std"]
+    assert len(fig.axes) == 4  # two maps, two colour bars
+    np.testing.assert_array_equal(maps[0].images[0].get_array(), IMAGES[0].reshape(28, 28))
+    with pytest.raises(ValueError, match="empty"):
+        plots.image_maps({}, "t", "ink")
+    with pytest.raises(ValueError, match="square"):
+        plots.image_maps({"odd": np.zeros(783)}, "t", "ink")
+
+
+def test_histograms_on_curve_overlays_the_curve_on_each_histogram():
+    values = {"small": RNG.normal(0, 1, 500), "large": RNG.normal(0, 90, 500)}
+    fig = plots.histograms_on_curve(values, np.tanh, "Inputs", "z", "tanh(z)")
+    assert_labelled(fig)
+    small, large = (ax for ax in fig.axes if ax.patches)
+    assert small.get_xlim()[1] >= 8 and large.get_xlim()[1] >= np.abs(values["large"]).max()
+    twins = [ax for ax in fig.axes if ax.lines]
+    assert len(twins) == 2 and twins[0].get_ylabel() == "tanh(z)"
+    np.testing.assert_allclose(
+        twins[0].lines[0].get_ydata(), np.tanh(twins[0].lines[0].get_xdata())
+    )
+    with pytest.raises(ValueError, match="empty"):
+        plots.histograms_on_curve({"none": []}, np.tanh, "t", "z", "f")
+
+
+def test_probability_bars_marks_the_true_class_by_colour_and_hatch():
+    p = {"sure": np.eye(10)[3], "unsure": np.full(10, 0.1)}
+    fig = plots.probability_bars(p, 3, "Guesses", notes={"sure": "loss 0"})
+    assert_labelled(fig)
+    ax = fig.axes[0]
+    assert ax.get_title() == "sure\nloss 0" and fig.axes[1].get_title() == "unsure"
+    assert [bar.get_hatch() for bar in ax.patches[2:5]] == [None, "//", None]
+    assert not same_color(ax.patches[3].get_facecolor(), ax.patches[2].get_facecolor())
+    if hasattr(ax.patches[3], "get_hatchcolor"):  # the hatch must show on the green bar
+        assert same_color(ax.patches[3].get_hatchcolor(), "black")
+    with pytest.raises(ValueError, match="true_class 10"):
+        plots.probability_bars(p, 10, "t")
+
+
+def test_one_hot_matrix_draws_one_cell_per_entry():
+    Y = np.eye(4)[[2, 0, 3]]
+    fig = plots.one_hot_matrix(Y, ["a", "b", "c"], title="Targets")
+    assert_labelled(fig)
+    ax = fig.axes[0]
+    np.testing.assert_array_equal(ax.images[0].get_array(), Y)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="row_labels"):
+        plots.one_hot_matrix(Y, ["a"])
+    with pytest.raises(ValueError, match=r"\(N, K\)"):
+        plots.one_hot_matrix(np.zeros(4))
+
+
+def test_drawing_keeps_settings_the_backend_makes_meanwhile():
+    # Jupyter's inline backend switches interactive mode on when the first figure is drawn;
+    # a figure function that restored every setting afterwards would switch it off again,
+    # and no later figure in the notebook would be shown.
+    @plots.styled
+    def draw():
+        plt.rcParams["interactive"] = True  # what the backend does, lazily
+        return plt.figure()
+
+    with plt.rc_context({"interactive": False, "font.size": 7}):
+        draw()
+        assert plt.rcParams["interactive"] is True
+        assert plt.rcParams["font.size"] == 7  # the course style is undone
