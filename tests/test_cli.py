@@ -164,3 +164,40 @@ def test_bad_flag_values_are_usage_errors(argv, capsys):
         cli.main(argv)
     assert info.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--batch-size", "0"], "--batch-size: epochs and batch_size must be >= 1, got 0"),
+        (["--lr", "nan"], "--lr: learning rate must be positive and finite, got nan"),
+        (["--lr", "inf"], "--lr: learning rate must be positive and finite, got inf"),
+        (["--lr-decay", "0"], "--lr-decay: must be positive and finite, got 0.0"),
+        (["--momentum", "1"], r"--momentum: momentum must be in [0, 1), got 1.0"),
+        (["--weight-decay", "-1"], "--weight-decay: must be >= 0, got -1.0"),
+        (["--dropout", "-0.1"], "--dropout: dropout probability must be in [0, 1), got -0.1"),
+        (["--train-size", "-5"], "--train-size: must be >= 0 (0 means all), got -5"),
+        (["--seed", "-1"], "--seed: must be >= 0, got -1"),
+    ],
+)
+def test_numeric_options_are_checked_before_any_data_is_loaded(cache, capsys, argv, message):
+    # ``cache`` is an empty folder and there is no mirror: loading data would fail differently
+    assert cli.main(["train", *argv]) == 1
+    assert capsys.readouterr().err == f"nnlib: error: {message}\n"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1"])
+def test_a_val_size_that_is_no_count_or_fraction_is_a_usage_error(value, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["train", "--val-size", value])
+    assert info.value.code == 2
+    assert "expected a count or a fraction" in capsys.readouterr().err
+
+
+def test_type_errors_are_one_line_too(monkeypatch, capsys):
+    def fail(dataset, data_dir):
+        raise TypeError("expected an int seed,\n got 'x'")
+
+    monkeypatch.setattr(data, "fetch", fail)
+    assert cli.main(["download"]) == 1
+    assert capsys.readouterr().err == "nnlib: error: expected an int seed, got 'x'\n"
