@@ -151,7 +151,7 @@ def mlp(
 
 
 def from_config(config: dict) -> Network:
-    """Rebuild an (untrained) network from ``describe(net)``."""
+    """Rebuild a network from ``describe(net)``, its weights all zero (load them next)."""
     dtype = np.dtype(config["dtype"])
     layers = [L.from_config(cfg, dtype) for cfg in config["layers"]]
     return Network(layers, losses.get(config["loss"]))

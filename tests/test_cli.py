@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+from modelfiles import ISSUE_CASES, issue_file
 
 from nnlib import cli, data
 from nnlib.errors import DataError
@@ -133,8 +134,9 @@ def test_quiet_training_prints_only_the_result(mnist, capsys):
         (["train", "--dropout", "1.5"], "dropout probability"),
         (["train", "--epochs", "0"], "epochs and batch_size must be >= 1"),
         (["evaluate", "missing.npz"], "no such model file"),
+        (["evaluate", "."], ".: expected a model file, got a directory"),
     ],
-)
+)  # fmt: skip
 def test_user_errors_are_one_line(mnist, tmp_path, capsys, monkeypatch, argv, message):
     monkeypatch.chdir(tmp_path)
     assert cli.main([*argv, "--train-size", "100"] if argv[0] == "train" else argv) == 1
@@ -201,3 +203,36 @@ def test_type_errors_are_one_line_too(monkeypatch, capsys):
     monkeypatch.setattr(data, "fetch", fail)
     assert cli.main(["download"]) == 1
     assert capsys.readouterr().err == "nnlib: error: expected an int seed, got 'x'\n"
+
+
+def run_many(argvs, cwd):
+    """``python -m nnlib`` once per argv, all at the same time: [(returncode, stdout, stderr)]."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("NNLIB_")}
+    environment["NNLIB_OFFLINE"] = "1"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "nnlib", *argv],
+            cwd=cwd,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for argv in argvs
+    ]
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=60)
+        results.append((process.returncode, out, err))
+    return results
+
+
+def test_the_issue_model_files_are_one_line_errors_from_the_command_line(tmp_path):
+    paths = [issue_file(tmp_path, case) for case in ISSUE_CASES]
+    results = run_many([["evaluate", path.name] for path in paths], cwd=tmp_path)
+    for path, (status, out, err), (_, fragment) in zip(
+        paths, results, ISSUE_CASES.values(), strict=True
+    ):
+        assert status == 1 and out == "" and "Traceback" not in err
+        assert err.count("\n") == 1 and err.startswith(f"nnlib: error: {path.name}: "), err
+        assert fragment in err
