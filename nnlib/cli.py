@@ -9,8 +9,8 @@
 Each command is a function ``_cmd_<name>(args) -> exit status`` plus a few lines in
 ``build_parser`` that declare its options and attach it with ``set_defaults(func=...)``.
 ``main`` parses the arguments, runs the command, and reports the errors a user can fix
-(a missing file, a bad value, a failed download) as one line instead of a traceback:
-``nnlib: error: <message>``, exit status 1.
+(a missing file, a bad value, a failed download, a damaged or hostile model file) as
+one line instead of a traceback: ``nnlib: error: <message>``, exit status 1.
 """
 
 import argparse
@@ -70,6 +70,16 @@ def _check_options(args: argparse.Namespace) -> None:
             raise ValueError(f"{flag}: {rule}, got {value}")
 
 
+def _check_size(sizes: list[int]) -> None:
+    """Refuse a network too large to build or to save (``persistence.MAX_PARAMETERS``)."""
+    count = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True))
+    if count > persistence.MAX_PARAMETERS:
+        raise ValueError(
+            f"--hidden: expected at most {persistence.MAX_PARAMETERS:,} parameters, "
+            f"got {count:,} in a {'-'.join(map(str, sizes))} network"
+        )
+
+
 def _load_split(args):
     """The dataset as float32 rows in [0, 1]: (x_train, y_train, x_val, y_val, x_test, y_test)."""
     x_train, y_train, x_test, y_test = data.load(args.dataset, args.data_dir)
@@ -90,6 +100,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     hidden = _hidden_sizes(args.hidden or ["128"])
     _check_options(args)
     x_train, y_train, x_val, y_val, x_test, y_test = _load_split(args)
+    _check_size([x_train.shape[1], *hidden, 10])
     net = mlp(
         [x_train.shape[1], *hidden, 10],
         activation=args.activation,
@@ -104,6 +115,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.optimizer in ("momentum", "nesterov"):
         hyper["momentum"] = args.momentum
     optimizer = optimizers.get(args.optimizer, **hyper)
+    if args.save:
+        persistence.check_network(net)  # fail now, not after training
     schedule = None
     if args.lr_decay != 1.0:
         schedule = lambda epoch: args.lr * args.lr_decay ** (epoch - 1)  # noqa: E731

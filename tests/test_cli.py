@@ -135,6 +135,9 @@ def test_quiet_training_prints_only_the_result(mnist, capsys):
         (["train", "--epochs", "0"], "epochs and batch_size must be >= 1"),
         (["evaluate", "missing.npz"], "no such model file"),
         (["evaluate", "."], ".: expected a model file, got a directory"),
+        (["train", "--hidden", "100000000"], "--hidden: expected at most 100,000,000 parameters"),
+        (["train", "--hidden", ",".join(["2"] * 600), "--save", "m.npz"],
+         "this network cannot be saved: layers: expected a list of 1 to 1000 layers, got 1201"),
     ],
 )  # fmt: skip
 def test_user_errors_are_one_line(mnist, tmp_path, capsys, monkeypatch, argv, message):
