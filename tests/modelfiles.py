@@ -49,13 +49,17 @@ def npy(array) -> bytes:
 
 def npy_header(descr, shape, fortran_order=False, version=(1, 0)) -> bytes:
     """A ``.npy`` header claiming ``descr`` and ``shape``, whatever data follows it."""
-    text = repr({"descr": descr, "fortran_order": fortran_order, "shape": tuple(shape)})
+    header = repr({"descr": descr, "fortran_order": fortran_order, "shape": tuple(shape)})
+    return npy_header_text(header, version)
+
+
+def npy_header_text(text: str, version=(1, 0)) -> bytes:
+    """A ``.npy`` header whose dictionary is ``text``, padded as numpy pads it."""
     size = "<H" if version == (1, 0) else "<I"
     prefix = len(np.lib.format.MAGIC_PREFIX) + 2 + struct.calcsize(size)
     text += " " * (-(prefix + len(text) + 1) % 64) + "\n"
-    return (
-        np.lib.format.MAGIC_PREFIX + bytes(version) + struct.pack(size, len(text)) + text.encode()
-    )
+    magic = np.lib.format.MAGIC_PREFIX + bytes(version)
+    return magic + struct.pack(size, len(text)) + text.encode("latin-1")
 
 
 def architecture_member(meta) -> bytes:
