@@ -13,7 +13,8 @@ Every formula the course derives lives in one module named for what it is:
     training       fit (the minibatch SGD loop) and evaluate
     metrics        accuracy, confusion matrix, per-class precision/recall/F1
     gradcheck      numerical gradients against backprop
-    persistence    save / load a network as one .npz file
+    persistence    save / load a network as one .npz file, checking every field on load
+    validation     the checks every array passes where it enters nnlib (one-line errors)
     plots          every figure the course draws (imports matplotlib)
     cli            the command line: python -m nnlib {download,train,evaluate}
 """
@@ -31,6 +32,7 @@ from nnlib import (
     persistence,
     preprocessing,
     training,
+    validation,
 )
 from nnlib.network import Network, mlp
 from nnlib.training import evaluate, fit
@@ -54,4 +56,5 @@ __all__ = [
     "persistence",
     "preprocessing",
     "training",
+    "validation",
 ]
