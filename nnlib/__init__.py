@@ -15,7 +15,8 @@ Every formula the course derives lives in one module named for what it is:
     recipes        the ladder from 85% to 98.7%, rung by rung, and the best network
     metrics        accuracy, confusion matrix, per-class precision/recall/F1
     gradcheck      numerical gradients against backprop
-    persistence    save / load a network as one .npz file
+    persistence    save / load a network as one .npz file, checking every field on load
+    validation     the checks every array passes where it enters nnlib (one-line errors)
     plots          every figure the course draws, in one style (imports matplotlib)
     exercises      the checks of the notebooks' exercises, with hints
     reproducible   pins NumPy's numeric kernels: the same outputs on every x86-64 CPU
@@ -48,6 +49,7 @@ _MODULES = (
     "recipes",
     "reproducible",
     "training",
+    "validation",
 )
 #: The names ``from nnlib import ...`` offers besides the modules, and where they live.
 _SHORTCUTS = {"Network": "network", "mlp": "network", "evaluate": "training", "fit": "training"}

@@ -9,11 +9,13 @@
 Each command is a function ``_cmd_<name>(args) -> exit status`` plus a few lines in
 ``build_parser`` that declare its options and attach it with ``set_defaults(func=...)``.
 ``main`` parses the arguments, runs the command, and reports the errors a user can fix
-(a missing file, a bad value, a failed download) as one line instead of a traceback.
+(a missing file, a bad value, a failed download, a damaged or hostile model file) as
+one line instead of a traceback: ``nnlib: error: <message>``, exit status 1.
 """
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,6 +50,36 @@ def _hidden_sizes(values: list[str]) -> list[int]:
     return sizes
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse an impossible number among ``train``'s options before any data is loaded."""
+    finite = math.isfinite
+    rules = {
+        "--epochs": (args.epochs >= 1, "epochs and batch_size must be >= 1"),
+        "--batch-size": (args.batch_size >= 1, "epochs and batch_size must be >= 1"),
+        "--lr": (args.lr > 0 and finite(args.lr), "learning rate must be positive and finite"),
+        "--lr-decay": (args.lr_decay > 0 and finite(args.lr_decay), "must be positive and finite"),
+        "--momentum": (0 <= args.momentum < 1, "momentum must be in [0, 1)"),
+        "--weight-decay": (args.weight_decay >= 0 and finite(args.weight_decay), "must be >= 0"),
+        "--dropout": (0 <= args.dropout < 1, "dropout probability must be in [0, 1)"),
+        "--train-size": (args.train_size >= 0, "must be >= 0 (0 means all)"),
+        "--seed": (args.seed >= 0, "must be >= 0"),
+    }
+    for flag, (ok, rule) in rules.items():
+        if not ok:
+            value = getattr(args, flag[2:].replace("-", "_"))
+            raise ValueError(f"{flag}: {rule}, got {value}")
+
+
+def _check_size(sizes: list[int]) -> None:
+    """Refuse a network too large to build or to save (``persistence.MAX_PARAMETERS``)."""
+    count = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True))
+    if count > persistence.MAX_PARAMETERS:
+        raise ValueError(
+            f"--hidden: expected at most {persistence.MAX_PARAMETERS:,} parameters, "
+            f"got {count:,} in a {'-'.join(map(str, sizes))} network"
+        )
+
+
 def _load_split(args):
     """The dataset as float32 rows in [0, 1]: (x_train, y_train, x_val, y_val, x_test, y_test)."""
     x_train, y_train, x_test, y_test = data.load(args.dataset, args.data_dir)
@@ -66,7 +98,9 @@ def _load_split(args):
 def _cmd_train(args: argparse.Namespace) -> int:
     """Train a network, report per-epoch progress and the test accuracy."""
     hidden = _hidden_sizes(args.hidden or ["128"])
+    _check_options(args)
     x_train, y_train, x_val, y_val, x_test, y_test = _load_split(args)
+    _check_size([x_train.shape[1], *hidden, 10])
     net = mlp(
         [x_train.shape[1], *hidden, 10],
         activation=args.activation,
@@ -81,6 +115,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.optimizer in ("momentum", "nesterov"):
         hyper["momentum"] = args.momentum
     optimizer = optimizers.get(args.optimizer, **hyper)
+    if args.save:
+        persistence.check_network(net)  # fail now, not after training
     schedule = None
     if args.lr_decay != 1.0:
         schedule = lambda epoch: args.lr * args.lr_decay ** (epoch - 1)  # noqa: E731
@@ -169,7 +205,7 @@ def _write_json(path: Path, obj: dict) -> None:
 def _count_or_fraction(text: str) -> int | float:
     """``--val-size 5000`` (a count) or ``--val-size 0.1`` (a fraction)."""
     value = float(text)
-    if value < 0 or (value >= 1 and not value.is_integer()):
+    if not math.isfinite(value) or value < 0 or (value >= 1 and not value.is_integer()):
         raise argparse.ArgumentTypeError(f"expected a count or a fraction in (0, 1), got {text}")
     return int(value) if value >= 1 or value == 0 else value
 
@@ -268,7 +304,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         return 130
-    except (NnlibError, ValueError, OSError) as err:
+    except (NnlibError, ValueError, TypeError, OSError, MemoryError) as err:
         message = " ".join(str(err).split())  # always a single line
+        if isinstance(err, MemoryError):
+            message = f"out of memory {message}".strip()
         print(f"nnlib: error: {message}", file=sys.stderr)
         return 1

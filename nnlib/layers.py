@@ -117,7 +117,7 @@ class ActivationLayer(Layer):
     def config(self):
         cfg = {"type": "activation", "name": self.activation.name}
         if isinstance(self.activation, activations.LeakyReLU):
-            cfg["alpha"] = self.activation.alpha
+            cfg["alpha"] = float(self.activation.alpha)
         return cfg
 
     def __repr__(self):
@@ -151,17 +151,18 @@ class Dropout(Layer):
         return grad if self.mask is None else grad * self.mask
 
     def config(self):
-        return {"type": "dropout", "p": self.p}
+        return {"type": "dropout", "p": float(self.p)}
 
     def __repr__(self):
         return f"Dropout(p={self.p})"
 
 
 def from_config(cfg: dict, dtype=np.float32) -> Layer:
-    """Rebuild a layer from ``Layer.config()`` (weights are loaded separately)."""
+    """Rebuild a layer from ``Layer.config()``, dense weights all zero: they are loaded
+    separately. (``persistence.load`` checks a file's config before it gets here.)"""
     kind = cfg.get("type")
     if kind == "dense":
-        return Dense(int(cfg["n_in"]), int(cfg["n_out"]), rng=0, dtype=dtype)
+        return Dense(int(cfg["n_in"]), int(cfg["n_out"]), rng=0, init=_zeros, dtype=dtype)
     if kind == "activation":
         name = cfg["name"]
         if name == "leaky_relu":
@@ -170,3 +171,8 @@ def from_config(cfg: dict, dtype=np.float32) -> Layer:
     if kind == "dropout":
         return Dropout(float(cfg["p"]), rng=0)
     raise ValueError(f"unknown layer type {kind!r}; expected dense, activation or dropout")
+
+
+def _zeros(n_in, n_out, rng, dtype=np.float32):
+    """Zero weights and biases: a placeholder for weights about to be loaded."""
+    return np.zeros((n_in, n_out), dtype=dtype), np.zeros(n_out, dtype=dtype)

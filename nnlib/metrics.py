@@ -1,6 +1,7 @@
 """Metrics: how good are the predictions?
 
-All functions take integer class labels: ``y_true`` and ``y_pred`` of shape (N,).
+All functions take integer class labels: ``y_true`` and ``y_pred`` of shape (N,), N >= 1,
+every label >= 0 (``nnlib.validation.labels``).
 
     accuracy   = (number of i with y_pred_i == y_true_i) / N
     C[i, j]    = number of examples of true class i predicted as class j
@@ -12,39 +13,43 @@ All functions take integer class labels: ``y_true`` and ``y_pred`` of shape (N,)
 import numpy as np
 import pandas as pd
 
+from nnlib import validation
 
-def _labels(y_true, y_pred, num_classes=None):
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.ndim != 1 or y_true.shape != y_pred.shape:
-        raise ValueError(
-            f"expected 1-D label arrays of equal length, got {y_true.shape} and {y_pred.shape}"
-        )
-    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
-        if y.size and not np.issubdtype(y.dtype, np.integer):
-            raise ValueError(f"{name} must hold integer class labels, got dtype {y.dtype}")
-        if y.size and y.min() < 0:
-            raise ValueError(f"{name} has a negative label {y.min()}")
-    y_true, y_pred = y_true.astype(np.int64), y_pred.astype(np.int64)  # uint8 labels overflow
-    if num_classes is None:
-        num_classes = int(max(y_true.max(initial=-1), y_pred.max(initial=-1))) + 1
-    elif y_true.size and max(y_true.max(), y_pred.max()) >= num_classes:
-        raise ValueError(f"labels must be below num_classes={num_classes}")
-    return y_true, y_pred, num_classes
+#: The most classes a confusion matrix may have: its k * k cells are allocated at once.
+MAX_CLASSES = 1000
 
 
 def accuracy(y_true, y_pred) -> float:
-    """The fraction of predictions that are right."""
-    y_true, y_pred, _ = _labels(y_true, y_pred)
-    if y_true.size == 0:
-        raise ValueError("accuracy of an empty set is undefined")
+    """The fraction of predictions that are right (both arrays non-empty, of equal length)."""
+    y_true = validation.labels(y_true, "y_true")
+    y_pred = validation.labels(y_pred, "y_pred")
+    validation.same_length(y_true, y_pred, "y_true", "y_pred")
     return float((y_true == y_pred).mean())
 
 
 def confusion_matrix(y_true, y_pred, class_names=None, num_classes=None) -> pd.DataFrame:
-    """The confusion matrix as a DataFrame: rows are true classes, columns predicted."""
+    """The confusion matrix as a DataFrame: rows are true classes, columns predicted.
+
+    The classes are 0..k-1, where k is ``len(class_names)``, else ``num_classes``,
+    else one more than the largest label (at most ``MAX_CLASSES``).
+    """
     if class_names is not None:
+        class_names = list(class_names)
+        if num_classes is not None and num_classes != len(class_names):
+            raise ValueError(
+                f"class_names: expected num_classes={num_classes} names, got {len(class_names)}"
+            )
         num_classes = len(class_names)
-    y_true, y_pred, k = _labels(y_true, y_pred, num_classes)
+    if num_classes is not None:
+        num_classes = validation.count(num_classes, "num_classes")
+    y_true = validation.labels(y_true, "y_true", num_classes)
+    y_pred = validation.labels(y_pred, "y_pred", num_classes)
+    validation.same_length(y_true, y_pred, "y_true", "y_pred")
+    k = num_classes or int(max(y_true.max(), y_pred.max())) + 1
+    if k > MAX_CLASSES:
+        raise ValueError(f"expected at most MAX_CLASSES={MAX_CLASSES} classes, got {k}")
+    # int64: the index y_true * k + y_pred overflows uint8 labels as loaded from IDX files
+    y_true, y_pred = y_true.astype(np.int64), y_pred.astype(np.int64)
     counts = np.bincount(y_true * k + y_pred, minlength=k * k).reshape(k, k)
     names = list(class_names) if class_names is not None else list(range(k))
     return pd.DataFrame(
@@ -76,7 +81,12 @@ def classification_report(y_true, y_pred, class_names=None, num_classes=None) ->
 
 def most_confused(cm: pd.DataFrame, k: int = 5) -> pd.DataFrame:
     """The ``k`` largest off-diagonal cells of a confusion matrix: (true, predicted, count)."""
-    counts = cm.to_numpy().copy()
+    k = validation.count(k, "k")
+    if not isinstance(cm, pd.DataFrame):
+        raise TypeError(f"cm: expected a confusion matrix DataFrame, got {type(cm).__name__}")
+    if cm.shape[0] != cm.shape[1] or cm.empty:
+        raise ValueError(f"cm: expected a square, non-empty confusion matrix, got shape {cm.shape}")
+    counts = validation.real(cm.to_numpy(), "cm").copy()
     np.fill_diagonal(counts, 0)
     order = np.argsort(counts, axis=None, kind="stable")[::-1][:k]
     rows, cols = np.unravel_index(order, counts.shape)

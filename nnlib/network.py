@@ -9,7 +9,7 @@ parameters on the way (backpropagation is the chain rule, one layer at a time).
 import numpy as np
 
 from nnlib import layers as L
-from nnlib import losses
+from nnlib import losses, validation
 from nnlib.layers import ActivationLayer, Dense, Dropout, Layer
 from nnlib.preprocessing import as_rng
 
@@ -74,13 +74,18 @@ class Network:
         return loss, output
 
     def predict_proba(self, x: np.ndarray, batch_size: int = 10_000) -> np.ndarray:
-        """Class scores (probabilities for softmax outputs), shape (N, n_out)."""
-        x = _check_inputs(x, self.n_in)
+        """Class scores (probabilities for softmax outputs), shape (N, n_out).
+
+        ``x`` must be (N, n_in) floats, N >= 1, finite (``validation.inputs``);
+        ``forward`` and ``gradient`` check nothing, as they run once per minibatch.
+        """
+        x = validation.inputs(x, self.n_in)
+        batch_size = validation.count(batch_size, "batch_size")
         parts = [
             self.loss.link(self.forward(x[i : i + batch_size]))
             for i in range(0, len(x), batch_size)
         ]
-        return np.concatenate(parts) if parts else np.zeros((0, self.n_out), self.dtype)
+        return np.concatenate(parts)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The predicted class of each row of ``x``: argmax of the output, shape (N,)."""
@@ -99,17 +104,6 @@ def flat_storage(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]
         views.append(flat[start : start + a.size].reshape(a.shape))
         start += a.size
     return flat, views
-
-
-def _check_inputs(x, n_in):
-    x = np.asarray(x)
-    if x.ndim != 2 or x.shape[1] != n_in:
-        raise ValueError(f"expected inputs of shape (N, {n_in}), got {x.shape}")
-    if not np.issubdtype(x.dtype, np.floating):
-        raise ValueError(f"expected floating-point inputs (scale images first), got {x.dtype}")
-    if not np.isfinite(x).all():
-        raise ValueError("inputs contain NaN or infinity")
-    return x
 
 
 OUTPUTS = ("softmax", "sigmoid")
@@ -157,7 +151,7 @@ def mlp(
 
 
 def from_config(config: dict) -> Network:
-    """Rebuild an (untrained) network from ``describe(net)``."""
+    """Rebuild a network from ``describe(net)``, its weights all zero (load them next)."""
     dtype = np.dtype(config["dtype"])
     layers = [L.from_config(cfg, dtype) for cfg in config["layers"]]
     return Network(layers, losses.get(config["loss"]))

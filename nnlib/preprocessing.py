@@ -9,11 +9,15 @@
     minibatches      (x, y) batches covering every example once per epoch
 
 All randomness comes from a ``numpy.random.Generator``; ``as_rng`` makes one from a seed.
+Every function checks its arrays first (``nnlib.validation``): empty arrays, NaN or
+infinity, strings or booleans where numbers belong are refused with a one-line error.
 """
 
 from collections.abc import Iterator
 
 import numpy as np
+
+from nnlib import validation
 
 
 def as_rng(seed: np.random.Generator | int = 0) -> np.random.Generator:
@@ -32,25 +36,19 @@ def as_rng(seed: np.random.Generator | int = 0) -> np.random.Generator:
 
 def scale(images: np.ndarray) -> np.ndarray:
     """Pixels 0..255 as float32 in [0, 1] (x / 255); the shape is kept. Requires uint8."""
-    images = np.asarray(images)
+    images = validation.as_array(images, "images")
     if images.dtype != np.uint8:
-        raise TypeError(f"expected uint8 images (pixels 0..255), got dtype {images.dtype}")
+        raise validation.DTypeError(
+            f"images: expected uint8 images (pixels 0..255), got dtype {images.dtype}"
+        )
+    images = validation.examples(images, "images")
     return images.astype(np.float32) / 255
 
 
 def flatten(images: np.ndarray) -> np.ndarray:
     """Each image as one row: (N, 28, 28) -> (N, 784). A (N, D) array is returned as is."""
-    images = np.asarray(images)
-    if images.ndim < 2:
-        raise ValueError(f"expected images of shape (N, ...), got shape {images.shape}")
+    images = validation.examples(images, "images", min_ndim=2)
     return images.reshape(len(images), -1)
-
-
-def _check_finite(x: np.ndarray, name: str) -> None:
-    bad = np.argwhere(~np.isfinite(x))
-    if bad.size:
-        index = tuple(bad[0].tolist())
-        raise ValueError(f"{name} must be finite, got {x[index]} at index {index}")
 
 
 class Standardizer:
@@ -67,16 +65,16 @@ class Standardizer:
     """
 
     def __init__(self, min_std: float = 0.01):
+        number = isinstance(min_std, int | float | np.number) and not isinstance(min_std, bool)
+        if not (number and 0 < min_std < np.inf):
+            raise ValueError(f"min_std: expected a positive finite number, got {min_std!r}")
         self.min_std = min_std
         self.mean: np.ndarray | None = None  # float32, shape of one example
         self.std: np.ndarray | None = None
 
     def fit(self, x: np.ndarray) -> "Standardizer":
         """Learn the per-feature mean and (floored) std of ``x`` (N, ...)."""
-        x = np.asarray(x)
-        if x.ndim < 2 or len(x) == 0:
-            raise ValueError(f"expected a non-empty (N, features) array, got shape {x.shape}")
-        _check_finite(x, "x")
+        x = validation.examples(x, "x", min_ndim=2)
         self.mean = x.mean(axis=0, dtype=np.float64).astype(np.float32)
         std = x.std(axis=0, dtype=np.float64)
         self.std = np.maximum(std, self.min_std).astype(np.float32)
@@ -86,12 +84,12 @@ class Standardizer:
         """``(x - mean) / std`` with the training statistics, as float32."""
         if self.mean is None:
             raise RuntimeError("this Standardizer is not fitted yet: call fit(x_train) first")
-        x = np.asarray(x)
-        if x.shape[1:] != self.mean.shape:
+        x = validation.real(x, "x")
+        if x.ndim != self.mean.ndim + 1 or x.shape[1:] != self.mean.shape:
             raise ValueError(
-                f"expected examples of shape {self.mean.shape} as in fit, got {x.shape[1:]}"
+                f"x: expected examples of shape {self.mean.shape} as in fit, got {x.shape[1:]}"
             )
-        _check_finite(x, "x")
+        validation.finite(validation.nonempty(x, "x"), "x")
         return (x.astype(np.float32) - self.mean) / self.std
 
     def fit_transform(self, x: np.ndarray) -> np.ndarray:
@@ -102,19 +100,10 @@ class Standardizer:
 def one_hot(labels: np.ndarray, num_classes: int = 10, dtype=np.float32) -> np.ndarray:
     """Labels (N,) in 0..K-1 as rows (N, K): row i is all zeros except a 1 in column labels[i].
 
-    The labels must be a 1-D integer array (not float, not bool).
+    The labels must be a 1-D integer array (not float, not bool); no labels give (0, K).
     """
-    labels = np.asarray(labels)
-    if labels.ndim != 1:
-        raise ValueError(f"expected a 1-D array of labels, got shape {labels.shape}")
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"expected integer labels, got dtype {labels.dtype}")
-    if num_classes < 1:
-        raise ValueError(f"expected num_classes >= 1, got {num_classes}")
-    bad = np.flatnonzero((labels < 0) | (labels >= num_classes))
-    if bad.size:
-        i = bad[0]
-        raise ValueError(f"expected labels in 0..{num_classes - 1}, got {labels[i]} at index {i}")
+    num_classes = validation.count(num_classes, "num_classes")
+    labels = validation.labels(labels, "labels", num_classes, allow_empty=True)
     Y = np.zeros((len(labels), num_classes), dtype=dtype)
     Y[np.arange(len(labels)), labels] = 1
     return Y
@@ -126,19 +115,16 @@ def one_hot_decode(Y: np.ndarray, strict: bool = False) -> np.ndarray:
     Works on network outputs (probabilities) too. ``strict=True`` also checks that
     every row is exactly one-hot: a single 1, zeros elsewhere.
     """
-    Y = np.asarray(Y)
+    Y = validation.real(Y, "Y")
     if Y.ndim != 2 or Y.shape[1] == 0:
-        raise ValueError(f"expected a 2-D array (N, K) with K >= 1, got shape {Y.shape}")
+        raise ValueError(f"Y: expected a 2-D array (N, K) with K >= 1, got shape {Y.shape}")
+    validation.finite(Y, "Y")
     if strict:
         bad = np.flatnonzero(((Y != 0) & (Y != 1)).any(axis=1) | (Y.sum(axis=1) != 1))
         if bad.size:
-            raise ValueError(f"expected one-hot rows, got {Y[bad[0]]} at row {bad[0]}")
+            row = validation.one_line(Y[bad[0]])
+            raise ValueError(f"Y: expected one-hot rows, got {row} at row {bad[0]}")
     return Y.argmax(axis=1).astype(np.int64)
-
-
-def _check_lengths(x: np.ndarray, y: np.ndarray) -> None:
-    if len(x) != len(y):
-        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
 
 
 def train_val_split(
@@ -150,8 +136,8 @@ def train_val_split(
     parts must be non-empty. Returns ``(x_train, y_train, x_val, y_val)``, each in
     shuffled order, disjoint, together every example once. Same seed, same split.
     """
-    x, y = np.asarray(x), np.asarray(y)
-    _check_lengths(x, y)
+    x, y = validation.examples(x, "x"), validation.examples(y, "y")
+    validation.same_length(x, y, "x", "y")
     n = len(x)
     if isinstance(val_size, float) and 0 < val_size < 1:
         n_val = round(val_size * n)
@@ -178,14 +164,13 @@ def minibatches(
 
     With ``shuffle`` (the default) the order is a fresh permutation drawn from ``rng``,
     which must be a Generator kept across epochs: an int seed would give every epoch
-    the same order. Arguments are checked at the call, not at the first batch.
+    the same order. Arguments are checked at the call, not at the first batch: their
+    kinds and shapes only, since ``fit`` calls this every epoch with checked arrays.
     """
-    x, y = np.asarray(x), np.asarray(y)
-    _check_lengths(x, y)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
-        raise TypeError(f"expected an int batch_size, got {batch_size!r}")
-    if batch_size < 1:
-        raise ValueError(f"expected batch_size >= 1, got {batch_size}")
+    x = validation.examples(x, "x", values=False)
+    y = validation.examples(y, "y", values=False)
+    validation.same_length(x, y, "x", "y")
+    batch_size = validation.count(batch_size, "batch_size")
     if shuffle and not isinstance(rng, np.random.Generator):
         raise TypeError(
             f"shuffle=True needs rng=numpy.random.Generator (kept across epochs), got {rng!r}"

@@ -7,6 +7,9 @@ runs forward, loss, backward and one optimizer step. ``fit`` records per epoch:
                             (the network changes during the epoch; no second pass)
     val_loss, val_accuracy  on the validation set after the epoch, if one is given
     seconds                 the training pass alone (validation excluded)
+
+Both check their arrays once per call (``nnlib.validation``): inputs (N, n_in) of
+finite floats, N >= 1, and labels in 0..K-1 or target rows of probabilities.
 """
 
 import time
@@ -15,34 +18,43 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from nnlib.network import Network, _check_inputs
+from nnlib import validation
+from nnlib.network import Network
 from nnlib.optimizers import Optimizer
 from nnlib.preprocessing import as_rng, minibatches, one_hot
 
 HISTORY_COLUMNS = ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds"]
 
 
-def _targets(y, net: Network) -> tuple[np.ndarray, np.ndarray]:
-    """(one-hot targets, integer labels) from integer labels or one-hot rows."""
-    y = np.asarray(y)
+def _targets(y, net: Network) -> np.ndarray:
+    """One-hot targets (N, K) in the network's dtype, from labels (N,) or target rows (N, K)."""
+    y = validation.targets(y, net.n_out)
     if y.ndim == 1:
-        return one_hot(y, net.n_out, dtype=net.dtype), y.astype(np.int64)
-    if y.ndim == 2 and y.shape[1] == net.n_out:
-        return y.astype(net.dtype, copy=False), y.argmax(axis=1)
-    raise ValueError(f"expected labels of shape (N,) or one-hot (N, {net.n_out}), got {y.shape}")
+        return one_hot(y, net.n_out, dtype=net.dtype)
+    return y.astype(net.dtype, copy=False)
+
+
+def _checked(net: Network, x, y) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` as the network's inputs and ``y`` as one-hot targets, both checked."""
+    x = validation.inputs(x, net.n_in)
+    targets = _targets(y, net)
+    validation.same_length(x, targets, "x", "y")
+    return x, targets
 
 
 def evaluate(net: Network, x, y, batch_size: int = 10_000) -> tuple[float, float]:
-    """(mean loss, accuracy) of ``net`` on inputs ``x`` and labels ``y``."""
-    x = _check_inputs(x, net.n_in)
-    targets, labels = _targets(y, net)
-    if len(x) != len(labels):
-        raise ValueError(f"x has {len(x)} rows but y has {len(labels)}")
+    """(mean loss, accuracy) of ``net`` on inputs ``x`` and labels (or one-hot rows) ``y``."""
+    x, targets = _checked(net, x, y)
+    return _evaluate(net, x, targets, validation.count(batch_size, "batch_size"))
+
+
+def _evaluate(net: Network, x, targets, batch_size: int = 10_000) -> tuple[float, float]:
+    """``evaluate`` on arrays already checked: one forward pass, batch by batch."""
     total, correct = 0.0, 0
     for i in range(0, len(x), batch_size):
-        out = net.forward(x[i : i + batch_size])
-        total += net.loss(out, targets[i : i + batch_size]) * len(out)
-        correct += int((out.argmax(axis=1) == labels[i : i + batch_size]).sum())
+        out, yb = net.forward(x[i : i + batch_size]), targets[i : i + batch_size]
+        total += net.loss(out, yb) * len(out)
+        correct += int((out.argmax(axis=1) == yb.argmax(axis=1)).sum())
     return total / len(x), correct / len(x)
 
 
@@ -72,12 +84,12 @@ def fit(
     plots (``history.attrs["validation_label"]``). Choices are made on a validation
     split; the test set is for one final evaluation, after every choice is made.
     """
-    if epochs < 1 or batch_size < 1:
-        raise ValueError(f"epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
-    x = _check_inputs(x, net.n_in).astype(net.dtype, copy=False)
-    targets, _ = _targets(y, net)
-    if len(x) != len(targets):
-        raise ValueError(f"x has {len(x)} rows but y has {len(targets)}")
+    epochs = validation.count(epochs, "epochs")
+    batch_size = validation.count(batch_size, "batch_size")
+    x, targets = _checked(net, x, y)
+    x = x.astype(net.dtype, copy=False)
+    if validation_data is not None:
+        validation_data = _checked(net, *_pair(validation_data))
     rng = as_rng(rng)
     # Weight decay treats weight matrices and biases differently, so it needs the arrays
     # one by one; otherwise step the flat vector they are all views of, in one go.
@@ -87,7 +99,7 @@ def fit(
     history = []
     for epoch in range(1, epochs + 1):
         if lr_schedule is not None:
-            optimizer.lr = float(lr_schedule(epoch))
+            optimizer.lr = _learning_rate(lr_schedule, epoch)
         total, correct = 0.0, 0
         start = time.perf_counter()
         for xb, yb in minibatches(x, targets, batch_size, rng=rng):
@@ -98,7 +110,7 @@ def fit(
         seconds = time.perf_counter() - start
         row = {"epoch": epoch, "loss": total / len(x), "accuracy": correct / len(x)}
         row["val_loss"], row["val_accuracy"] = (
-            evaluate(net, *validation_data) if validation_data is not None else (np.nan, np.nan)
+            _evaluate(net, *validation_data) if validation_data is not None else (np.nan, np.nan)
         )
         row["seconds"] = seconds
         history.append(row)
@@ -107,6 +119,24 @@ def fit(
     history = pd.DataFrame(history, columns=HISTORY_COLUMNS)
     history.attrs["validation_label"] = validation_label
     return history
+
+
+def _pair(validation_data) -> tuple:
+    """``(x_val, y_val)`` from ``validation_data``, or a one-line error."""
+    if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+        raise TypeError(
+            f"validation_data: expected a pair (x_val, y_val), got {type(validation_data).__name__}"
+        )
+    return tuple(validation_data)
+
+
+def _learning_rate(lr_schedule: Callable[[int], float], epoch: int) -> float:
+    """``lr_schedule(epoch)``, refused unless it is a positive finite number."""
+    lr = lr_schedule(epoch)
+    number = isinstance(lr, int | float | np.integer | np.floating) and not isinstance(lr, bool)
+    if not (number and 0 < lr < np.inf):
+        raise ValueError(f"lr_schedule({epoch}): expected a positive finite rate, got {lr!r}")
+    return float(lr)
 
 
 def format_epoch(row: dict, epochs: int) -> str:

@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+from modelfiles import ISSUE_CASES, issue_file
 
 from nnlib import cli, data
 from nnlib.errors import DataError
@@ -137,8 +138,12 @@ def test_quiet_training_prints_only_the_result(mnist, capsys):
         (["train", "--dropout", "1.5"], "dropout probability"),
         (["train", "--epochs", "0"], "epochs and batch_size must be >= 1"),
         (["evaluate", "missing.npz"], "no such model file"),
+        (["evaluate", "."], ".: expected a model file, got a directory"),
+        (["train", "--hidden", "100000000"], "--hidden: expected at most 100,000,000 parameters"),
+        (["train", "--hidden", ",".join(["2"] * 600), "--save", "m.npz"],
+         "this network cannot be saved: layers: expected a list of 1 to 1000 layers, got 1201"),
     ],
-)
+)  # fmt: skip
 def test_user_errors_are_one_line(mnist, tmp_path, capsys, monkeypatch, argv, message):
     monkeypatch.chdir(tmp_path)
     assert cli.main([*argv, "--train-size", "100"] if argv[0] == "train" else argv) == 1
@@ -168,3 +173,73 @@ def test_bad_flag_values_are_usage_errors(argv, capsys):
         cli.main(argv)
     assert info.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--batch-size", "0"], "--batch-size: epochs and batch_size must be >= 1, got 0"),
+        (["--lr", "nan"], "--lr: learning rate must be positive and finite, got nan"),
+        (["--lr", "inf"], "--lr: learning rate must be positive and finite, got inf"),
+        (["--lr-decay", "0"], "--lr-decay: must be positive and finite, got 0.0"),
+        (["--momentum", "1"], r"--momentum: momentum must be in [0, 1), got 1.0"),
+        (["--weight-decay", "-1"], "--weight-decay: must be >= 0, got -1.0"),
+        (["--dropout", "-0.1"], "--dropout: dropout probability must be in [0, 1), got -0.1"),
+        (["--train-size", "-5"], "--train-size: must be >= 0 (0 means all), got -5"),
+        (["--seed", "-1"], "--seed: must be >= 0, got -1"),
+    ],
+)
+def test_numeric_options_are_checked_before_any_data_is_loaded(cache, capsys, argv, message):
+    # ``cache`` is an empty folder and there is no mirror: loading data would fail differently
+    assert cli.main(["train", *argv]) == 1
+    assert capsys.readouterr().err == f"nnlib: error: {message}\n"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1"])
+def test_a_val_size_that_is_no_count_or_fraction_is_a_usage_error(value, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["train", "--val-size", value])
+    assert info.value.code == 2
+    assert "expected a count or a fraction" in capsys.readouterr().err
+
+
+def test_type_errors_are_one_line_too(monkeypatch, capsys):
+    def fail(dataset, data_dir):
+        raise TypeError("expected an int seed,\n got 'x'")
+
+    monkeypatch.setattr(data, "fetch", fail)
+    assert cli.main(["download"]) == 1
+    assert capsys.readouterr().err == "nnlib: error: expected an int seed, got 'x'\n"
+
+
+def run_many(argvs, cwd):
+    """``python -m nnlib`` once per argv, all at the same time: [(returncode, stdout, stderr)]."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("NNLIB_")}
+    environment["NNLIB_OFFLINE"] = "1"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "nnlib", *argv],
+            cwd=cwd,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for argv in argvs
+    ]
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=60)
+        results.append((process.returncode, out, err))
+    return results
+
+
+def test_the_issue_model_files_are_one_line_errors_from_the_command_line(tmp_path):
+    paths = [issue_file(tmp_path, case) for case in ISSUE_CASES]
+    results = run_many([["evaluate", path.name] for path in paths], cwd=tmp_path)
+    for path, (status, out, err), (_, fragment) in zip(
+        paths, results, ISSUE_CASES.values(), strict=True
+    ):
+        assert status == 1 and out == "" and "Traceback" not in err
+        assert err.count("\n") == 1 and err.startswith(f"nnlib: error: {path.name}: "), err
+        assert fragment in err

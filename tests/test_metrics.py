@@ -63,3 +63,35 @@ def test_bad_labels():
         confusion_matrix(np.array([0.5]), np.array([1]))
     with pytest.raises(ValueError, match="below num_classes"):
         confusion_matrix(np.array([3]), np.array([1]), num_classes=3)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: accuracy(np.array([], int), np.array([], int)), ValueError,
+         r"^y_true: expected a non-empty array, got shape \(0,\)"),
+        (lambda: accuracy(np.array([0, 1]), np.array([True, False])), TypeError,
+         "^y_pred: expected integer labels, got dtype bool"),
+        (lambda: accuracy(np.array(["0"]), np.array([0])), TypeError,
+         "^y_true: expected integer labels"),
+        (lambda: accuracy(np.array([0, -1]), np.array([0, 1])), ValueError,
+         "^y_true: expected labels >= 0, got -1 at index 1"),
+        (lambda: confusion_matrix(np.array([0, 1]), np.array([0, 1.0])), TypeError,
+         "^y_pred: expected integer labels, got dtype float64"),
+        (lambda: confusion_matrix(np.array([10**6]), np.array([0])), ValueError,
+         "expected at most MAX_CLASSES=1000 classes, got 1000001"),
+        (lambda: confusion_matrix(Y_TRUE, Y_PRED, num_classes=0), ValueError,
+         "expected num_classes >= 1, got 0"),
+        (lambda: confusion_matrix(Y_TRUE, Y_PRED, class_names=["a", "b"], num_classes=3),
+         ValueError, "^class_names: expected num_classes=3 names, got 2"),
+        (lambda: classification_report(Y_TRUE, Y_PRED[:-1]), ValueError,
+         "^y_true and y_pred must have the same length, got 9 and 8 rows"),
+        (lambda: most_confused(np.zeros((3, 3))), TypeError, "^cm: expected a confusion matrix"),
+        (lambda: most_confused(confusion_matrix(Y_TRUE, Y_PRED), k=0), ValueError,
+         "expected k >= 1, got 0"),
+    ],
+)  # fmt: skip
+def test_degenerate_labels_are_refused_with_one_line(call, error, message):
+    with pytest.raises(error, match=message) as info:
+        call()
+    assert "\n" not in str(info.value)

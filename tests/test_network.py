@@ -126,3 +126,27 @@ def test_parameters_are_views_into_one_flat_vector():
     x = np.random.default_rng(1).random((3, 6), dtype=np.float32)
     net.gradient(x, np.eye(4, dtype=np.float32)[[0, 1, 2]])
     np.testing.assert_array_equal(net.flat_grads[:30], dense[0].dW.ravel())
+
+
+@pytest.mark.parametrize(
+    ("x", "error", "message"),
+    [
+        (np.zeros((0, 6)), ValueError, r"^x: expected a non-empty array, got shape \(0, 6\)"),
+        (np.zeros((2, 6), bool), TypeError, "^x: expected floating-point inputs"),
+        (np.zeros((2, 6), complex), TypeError, "^x: expected floating-point inputs"),
+        (np.zeros((2, 6), object), TypeError, "^x: expected floating-point inputs"),
+        (np.zeros(6), ValueError, r"^x: expected inputs of shape \(N, 6\), got \(6,\)"),
+        ([[0.0] * 6, [0.0] * 5], TypeError, "^x: expected an array of numbers, got a list"),
+    ],
+    ids=["empty", "bool", "complex", "object", "1-d", "ragged"],
+)
+def test_predict_refuses_degenerate_inputs(x, error, message):
+    net = mlp([6, 4], rng=0)
+    for predict in (net.predict, net.predict_proba):
+        with pytest.raises(error, match=message):
+            predict(x)
+
+
+def test_predict_proba_checks_its_batch_size():
+    with pytest.raises(ValueError, match="expected batch_size >= 1, got 0"):
+        mlp([6, 4], rng=0).predict_proba(np.zeros((2, 6)), batch_size=0)

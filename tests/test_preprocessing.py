@@ -233,3 +233,48 @@ def test_minibatch_argument_errors_come_at_the_call():
         minibatches(x, y[:9], 2, rng=rng)
     with pytest.raises(TypeError, match="shuffle=True needs rng=numpy.random.Generator"):
         minibatches(x, y, 2, rng=0)
+
+
+# --- degenerate arrays ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: scale(np.zeros((0, 28, 28), np.uint8)), ValueError, "images: expected a non-"),
+        (lambda: scale(np.array([[True]])), TypeError, "images: expected uint8 images"),
+        (lambda: flatten(np.zeros((0, 28, 28))), ValueError, "images: expected a non-empty"),
+        (lambda: flatten(np.array([[np.nan, 0]])), ValueError, "images must be finite, got nan"),
+        (lambda: flatten(np.array([["a", "b"]])), TypeError, "images: expected real numbers"),
+        (lambda: flatten([[1, 2], [3]]), TypeError, "images: expected an array of numbers"),
+        (lambda: Standardizer().fit(np.array([[1 + 1j]])), TypeError, "x: expected real numbers"),
+        (lambda: Standardizer().fit(np.zeros(4)), ValueError, r"x: expected x of shape \(N, ...\)"),
+        (lambda: Standardizer().fit(np.ones((2, 2))).transform(np.ones((0, 2))), ValueError,
+         "x: expected a non-empty array"),
+        (lambda: Standardizer(min_std=0), ValueError, "min_std: expected a positive finite"),
+        (lambda: Standardizer(min_std=np.nan), ValueError, "min_std: expected a positive finite"),
+        (lambda: one_hot(np.array([1, 2]), num_classes=2.0), TypeError, "an int num_classes"),
+        (lambda: one_hot(np.array(["1"])), TypeError, "labels: expected integer labels"),
+        (lambda: one_hot_decode(np.array([[0.2, np.nan]])), ValueError, "Y must be finite"),
+        (lambda: one_hot_decode(np.array([[True, False]])), TypeError, "Y: expected real numbers"),
+        (lambda: train_val_split(np.zeros((0, 2)), np.zeros(0), 1), ValueError, "x: expected a"),
+        (lambda: train_val_split(np.array([[np.inf], [0]]), np.zeros(2), 1), ValueError,
+         "x must be finite, got inf at index"),
+        (lambda: train_val_split(*numbered(4)[:1], np.array([1, 2, 3, None]), 1), TypeError,
+         "y: expected real numbers"),
+        (lambda: minibatches(np.zeros((0, 2)), np.zeros(0), 2, shuffle=False), ValueError,
+         "x: expected a non-empty array"),
+        (lambda: minibatches(np.zeros((3, 2)), np.array(["a", "b", "c"]), 2, shuffle=False),
+         TypeError, "y: expected real numbers"),
+    ],
+)  # fmt: skip
+def test_degenerate_arrays_are_refused_with_one_line(call, error, message):
+    with pytest.raises(error, match=message) as info:
+        call()
+    assert "\n" not in str(info.value)
+
+
+def test_strict_decode_shows_a_long_row_on_one_line():
+    Y = np.full((2, 784), 1 / 784)
+    with pytest.raises(ValueError, match=r"^Y: expected one-hot rows, got \[0\.00127551 .* row 0$"):
+        one_hot_decode(Y, strict=True)

@@ -142,3 +142,77 @@ def test_fit_records_what_the_held_out_data_is():
     assert history.attrs["validation_label"] == "test (once)"
     plain = fit(net, x, y, optimizer=optimizers.SGD(0.1), epochs=1, verbose=False)
     assert plain.attrs["validation_label"] == "validation"
+
+
+def test_nan_in_one_hot_targets_is_refused():
+    x, y = blobs()
+    targets = np.eye(3, dtype=np.float32)[y]
+    targets[7, 1] = np.nan
+    net = mlp([8, 3], rng=0)
+    with pytest.raises(ValueError, match=r"^y must be finite, got nan at index \(7, 1\)"):
+        fit(net, x, targets, optimizer=optimizers.SGD(lr=0.1), verbose=False)
+
+
+@pytest.mark.parametrize("call", ["fit", "evaluate"])
+def test_empty_arrays_are_refused(call):
+    net, x, y = mlp([8, 3], rng=0), np.zeros((0, 8), np.float32), np.zeros(0, np.int64)
+    with pytest.raises(ValueError, match=r"^x: expected a non-empty array, got shape \(0, 8\)"):
+        if call == "fit":
+            fit(net, x, y, optimizer=optimizers.SGD(lr=0.1), verbose=False)
+        else:
+            evaluate(net, x, y)
+
+
+@pytest.mark.parametrize(
+    ("y", "error", "message"),
+    [
+        (lambda y: y + 1, ValueError, r"^y: expected labels in 0\.\.2, got 3 at index"),
+        (lambda y: y.astype(np.float64), TypeError, "^y: expected integer labels, got dtype float"),
+        (lambda y: y.astype(bool), TypeError, "^y: expected integer labels, got dtype bool"),
+        (lambda y: y.astype(str), TypeError, "^y: expected integer labels, got dtype <U"),
+        (lambda y: y.astype(object), TypeError, "^y: expected integer labels, got dtype object"),
+        (lambda y: np.eye(3)[y] * 2, ValueError, r"^y: expected entries in \[0, 1\], got 2\.0"),
+        (lambda y: np.eye(3)[y] / 2, ValueError, r"^y: expected rows summing to 1, got 0\.5 at"),
+        (lambda y: np.eye(4)[y], ValueError, r"^y: expected one-hot rows of shape \(N, 3\)"),
+        (lambda y: np.eye(3, dtype=bool)[y], TypeError, "^y: expected real numbers"),
+        (lambda y: y[:-1], ValueError, "^x and y must have the same length, got 600 and 599 rows"),
+    ],
+    ids=["too-large", "float", "bool", "str", "object", "outside", "sum", "width", "bool-rows",
+         "length"],
+)  # fmt: skip
+def test_bad_targets_are_refused_by_fit_and_evaluate(y, error, message):
+    x, labels = blobs()
+    net = mlp([8, 3], rng=0)
+    with pytest.raises(error, match=message):
+        fit(net, x, y(labels), optimizer=optimizers.SGD(lr=0.1), verbose=False)
+    with pytest.raises(error, match=message):
+        evaluate(net, x, y(labels))
+
+
+def test_soft_targets_are_accepted():
+    x, y = blobs()
+    smooth = 0.9 * np.eye(3)[y] + 0.1 / 3  # label smoothing: rows sum to 1
+    history = fit(mlp([8, 3], rng=0), x, smooth, optimizer=optimizers.SGD(0.1), verbose=False)
+    assert np.isfinite(history["loss"]).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"validation_data": (np.zeros((5, 8)), np.array([0, 1, 2, 3, 0]))}, ValueError,
+         r"^y: expected labels in 0\.\.2, got 3 at index 3"),
+        ({"validation_data": np.zeros((5, 8))}, TypeError, "^validation_data: expected a pair"),
+        ({"lr_schedule": lambda epoch: np.nan}, ValueError,
+         r"^lr_schedule\(1\): expected a positive finite rate, got nan"),
+        ({"epochs": 2.5}, TypeError, "expected an int epochs, got 2.5"),
+        ({"batch_size": 0}, ValueError, "expected batch_size >= 1, got 0"),
+    ],
+    ids=["validation-labels", "validation-not-a-pair", "nan-rate", "float-epochs", "batch-0"],
+)  # fmt: skip
+def test_bad_arguments_fail_before_training(kwargs, error, message):
+    x, y = blobs()
+    net = mlp([8, 3], rng=0)
+    before = net.flat_params.copy()
+    with pytest.raises(error, match=message):
+        fit(net, x, y, optimizer=optimizers.SGD(lr=0.1), verbose=False, **kwargs)
+    np.testing.assert_array_equal(net.flat_params, before)
