@@ -46,6 +46,7 @@ PROMPT = "draw a digit with your mouse, pen or finger"
 
 ESM = r"""
 const SEND_EVERY_MS = 200;  // while a stroke is drawn, send it this often
+const LABEL_PX = 16;  // the height kept free above the tallest bar for its percentage
 
 function element(tag, className, parent, text) {
   const node = document.createElement(tag);
@@ -80,8 +81,8 @@ function render({ model, el }) {
   for (let k = 0; k < 10; k++) {
     const column = element("div", "nnlib-digit-column", chart);
     column.dataset.digit = String(k);
-    const value = element("div", "nnlib-digit-value", column, "");
     const track = element("div", "nnlib-digit-track", column);
+    const value = element("div", "nnlib-digit-value", track, "");  // just above the bar
     const bar = element("div", "nnlib-digit-bar", track);
     element("div", "nnlib-digit-label", column, String(k));
     bars.push({ column, value, bar });
@@ -172,7 +173,7 @@ function render({ model, el }) {
     root.dataset.prediction = best >= 0 ? String(best) : "";
     bars.forEach(({ column, value, bar }, k) => {
       const q = p.length ? p[k] : 0;
-      bar.style.height = (100 * q).toFixed(1) + "%";
+      bar.style.height = `calc((100% - ${LABEL_PX}px) * ${q.toFixed(4)})`;  // room for the label
       column.classList.toggle("nnlib-digit-best", k === best);
       column.title = p.length ? `${k}: ${(100 * q).toFixed(1)}%` : String(k);
       value.textContent = k === best ? (100 * q).toFixed(0) + "%" : "";
@@ -226,11 +227,11 @@ CSS = """
 .nnlib-digit-caption { margin: 4px 0; color: var(--jp-ui-font-color2, #555); }
 .nnlib-digit-preview { width: 84px; height: 84px; image-rendering: pixelated;
   border: 1px solid #888; background: #fff; }
-.nnlib-digit-chart { display: flex; gap: 4px; height: 150px; }
+.nnlib-digit-chart { display: flex; gap: 4px; height: 170px; padding-top: 4px; }
 .nnlib-digit-column { display: flex; flex-direction: column; align-items: center; width: 22px; }
-.nnlib-digit-value { height: 1.3em; font-size: 11px; white-space: nowrap; }
-.nnlib-digit-track { flex: 1; width: 100%; display: flex; align-items: flex-end;
-  border-bottom: 1px solid #888; }
+.nnlib-digit-track { flex: 1; width: 100%; display: flex; flex-direction: column;
+  justify-content: flex-end; align-items: center; border-bottom: 1px solid #888; }
+.nnlib-digit-value { font-size: 11px; line-height: 16px; white-space: nowrap; }
 .nnlib-digit-bar { width: 100%; height: 0; background: #0072B2; }
 .nnlib-digit-best .nnlib-digit-bar { background: repeating-linear-gradient(
   45deg, #E69F00 0 5px, #b77c00 5px 7px); }
