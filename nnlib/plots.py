@@ -473,8 +473,8 @@ def drawing_steps(stages: dict, title="From a drawing to what the network reads"
 def digit_probabilities(
     images, probabilities, titles=None, cols=5, title="What the network reads"
 ) -> plt.Figure:
-    """Each image (N, 28, 28) or (N, 784) above a bar chart of its ten probabilities
-    (N, 10), ``cols`` images to a row. The most probable digit's bar is orange and
+    """Each image (N, 28, 28) or (N, 784), framed, above a bar chart of its ten
+    probabilities (N, 10), ``cols`` images to a row. The most probable digit's bar is orange and
     hatched, with its percentage on top. ``titles`` (N strings) name the images;
     by default "reads 7 (93%)"."""
     images = _as_images(images)
@@ -506,6 +506,8 @@ def digit_probabilities(
             bar_ax.set_axis_off()
             continue
         image_ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=1)
+        side = images.shape[1]  # a thin frame: where the digit sits in its image
+        image_ax.add_patch(plt.Rectangle((-0.5, -0.5), side, side, fill=False, ec="0.6", lw=0.8))
         image_ax.set_title(str(titles[i]), fontsize=11)
         colors = [PALETTE[2] if j == best[i] else PALETTE[1] for j in range(k)]
         bars = bar_ax.bar(range(k), probabilities[i], color=colors, edgecolor="black", lw=0.6)

@@ -373,7 +373,7 @@ def test_digit_probabilities_puts_each_image_above_its_bars():
     assert_labelled(fig)
     titles = [ax.get_title() for ax in fig.axes if ax.images]
     assert titles == ["reads 7 (82%)", "reads 1 (82%)", "reads 3 (82%)"]
-    bars = [ax for ax in fig.axes if ax.patches]
+    bars = [ax for ax in fig.axes if ax.containers]
     assert len(bars) == 3 and len(bars[0].patches) == 10
     best = bars[0].patches[7]
     assert best.get_hatch() == "//" and not same_color(best.get_facecolor(), "#0072B2")
