@@ -87,7 +87,17 @@ pad"""
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def sync_api():
+    """Playwright's sync API, or a skip saying what is missing (checked before JupyterLab
+    is started for nothing)."""
+    api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium: apt-get install -y chromium")
+    return api
+
+
+@pytest.fixture(scope="module")
+def lab(sync_api, tmp_path_factory):
     """JupyterLab on a free localhost port, no token, serving a temporary folder that
     holds widget.ipynb; yields (url, folder)."""
     folder = tmp_path_factory.mktemp("lab")
@@ -138,11 +148,8 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(lab, tmp_path_factory):
+def page(sync_api, lab, tmp_path_factory):
     """A Chromium page (Debian's, headless, a fresh profile) with widget.ipynb open."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium: apt-get install -y chromium")
     url, _ = lab
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch_persistent_context(
