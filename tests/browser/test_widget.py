@@ -1,9 +1,9 @@
-"""The drawing widget in a real browser: JupyterLab, headless Chromium, a stroke drawn
-with the mouse. Checks that the strokes Python received are the ones drawn, that a
+"""The drawing widget in a real browser: JupyterLab 4 and Notebook 7, headless Chromium,
+a stroke drawn with the mouse. Checks that the strokes Python received are the ones drawn, that a
 prediction came back and that the bar chart shows it; saves a screenshot of the widget
-to _build/screenshots/widget.png.
+to _build/screenshots/widget.png (Notebook 7's to widget-nb7.png).
 
-Run it on its own (it starts JupyterLab and Chromium; about a minute):
+Run it on its own (it starts each front end and Chromium; a minute or two):
 
     .venv/bin/python -m pip install playwright     # the Python package only
     apt-get install -y chromium                    # Debian's Chromium, /usr/bin/chromium
@@ -96,11 +96,23 @@ def sync_api():
     return api
 
 
-@pytest.fixture(scope="module")
-def lab(sync_api, tmp_path_factory):
-    """JupyterLab on a free localhost port, no token, serving a temporary folder that
-    holds widget.ipynb; yields (url, folder)."""
-    folder = tmp_path_factory.mktemp("lab")
+#: The front ends: how to start each, and where it opens a notebook.
+FRONT_ENDS = {
+    "jupyterlab": (
+        ["lab", "--LabApp.news_url=None",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        "/lab/tree/widget.ipynb",
+    ),
+    "notebook7": (["notebook"], "/notebooks/widget.ipynb"),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=list(FRONT_ENDS))
+def lab(request, sync_api, tmp_path_factory):
+    """JupyterLab (or Notebook 7) on a free localhost port, no token, serving a temporary
+    folder that holds widget.ipynb; yields (url of the notebook, folder)."""
+    command, path = FRONT_ENDS[request.param]
+    folder = tmp_path_factory.mktemp(request.param)
     received = folder / "received.json"
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
@@ -116,11 +128,10 @@ def lab(sync_api, tmp_path_factory):
     }
     log = open(folder / "lab.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+        [sys.executable, "-m", "jupyter", *command, "--no-browser", "--allow-root",
          f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
          "--IdentityProvider.token=", "--ServerApp.password=",
-         f"--ServerApp.root_dir={folder}", "--LabApp.news_url=None",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+         f"--ServerApp.root_dir={folder}"],
         cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -135,8 +146,8 @@ def lab(sync_api, tmp_path_factory):
             )
 
     try:
-        wait_for(up, 90, "JupyterLab to start")
-        yield url, folder
+        wait_for(up, 90, f"{request.param} to start")
+        yield url + path, folder
     finally:
         server.terminate()  # it shuts its kernels down
         try:
@@ -162,7 +173,7 @@ def page(sync_api, lab, tmp_path_factory):
         try:
             page = browser.new_page()
             page.set_default_timeout(90_000)
-            page.goto(f"{url}/lab/tree/widget.ipynb")
+            page.goto(url)
             page.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
             page.keyboard.press("Shift+Enter")  # run the cell (once the kernel is up)
             page.wait_for_selector(".nnlib-digit-canvas")
@@ -188,7 +199,7 @@ def distance_to_polyline(point, polyline) -> float:
     return min(segment(point, a, b) for a, b in zip(polyline, polyline[1:], strict=False))
 
 
-def test_a_stroke_drawn_in_the_browser_is_read_in_python_and_shown(lab, page):
+def test_a_stroke_drawn_in_the_browser_is_read_in_python_and_shown(lab, page, request):
     _, folder = lab
     start = time.monotonic()
     canvas = page.locator(".nnlib-digit-canvas")
@@ -239,8 +250,9 @@ def test_a_stroke_drawn_in_the_browser_is_read_in_python_and_shown(lab, page):
     print(f"drawn and read back in {time.monotonic() - start:.1f} s: {state['message']}")
 
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    root.screenshot(path=str(SCREENSHOT))
-    assert SCREENSHOT.stat().st_size > 5000
+    shot = SCREENSHOT if "jupyterlab" in request.node.name else SCREENSHOT.with_stem("widget-nb7")
+    root.screenshot(path=str(shot))
+    assert shot.stat().st_size > 5000
 
 
 def test_clear_empties_the_canvas_in_python_too(lab, page):
