@@ -939,3 +939,109 @@ def one_hot_matrix(Y, row_labels=None, title="One-hot targets") -> plt.Figure:
     ax.tick_params(which="minor", length=0)
     ax.set(xlabel="class k (column)", ylabel="example n (row)", title=title)
     return fig
+
+
+@styled
+def drawing_steps(stages: dict, title="From a drawing to what the network reads") -> plt.Figure:
+    """Each stage of preparing a drawing, side by side: ``stages`` is {name: image}, e.g.
+    ``nnlib.drawing.steps(strokes)``, images of any (h, w) with ink 1 and paper 0.
+
+    Every panel is drawn at the same size whatever its pixel count, titled with its
+    name, its edges ticked with its width and height. On the first panel a dashed box
+    marks the ink's bounding box; on the last a "+" marks the image's centre
+    (side / 2, side / 2), where the ink's centre of mass is put.
+    """
+    if not stages:
+        raise ValueError("stages is empty: nothing to draw")
+    images = {name: np.asarray(image, dtype=float) for name, image in stages.items()}
+    for name, image in images.items():
+        if image.ndim != 2 or image.size == 0:
+            raise ValueError(f"stage {name!r} must be a 2-D image, got shape {image.shape}")
+    fig, axes = plt.subplots(
+        1, len(images), figsize=(2.6 * len(images), 3.1), squeeze=False, layout="constrained"
+    )
+    for ax, (name, image) in zip(axes[0], images.items(), strict=True):
+        ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
+        h, w = image.shape  # ticks on the image's edges: its size in pixels
+        ax.set_xticks([-0.5, w - 0.5], [0, w])
+        ax.set_yticks([-0.5, h - 0.5], [0, h])
+        ax.tick_params(labelsize=9)
+        ax.spines[["top", "right"]].set_visible(True)  # frame the whole image
+        ax.grid(False)
+        ax.set_xlabel("x (pixels)", fontsize=10)
+        ax.set_ylabel("y (pixels)", fontsize=10)
+        ax.set_title(name, fontsize=11)
+    first, last = images[next(iter(images))], images[name]
+    rows, cols = np.flatnonzero(first.any(axis=1)), np.flatnonzero(first.any(axis=0))
+    if rows.size:
+        box = plt.Rectangle(
+            (cols[0] - 0.5, rows[0] - 0.5),
+            cols[-1] - cols[0] + 1,
+            rows[-1] - rows[0] + 1,
+            fill=False,
+            edgecolor=PALETTE[4],
+            linestyle="--",
+            linewidth=1.5,
+        )
+        axes[0, 0].add_patch(box)
+    h, w = last.shape
+    axes[0, -1].plot(w / 2, h / 2, marker="+", color=PALETTE[4], markersize=14, mew=2)
+    fig.suptitle(title)
+    return fig
+
+
+@styled
+def digit_probabilities(
+    images, probabilities, titles=None, cols=5, title="What the network reads"
+) -> plt.Figure:
+    """Each image (N, 28, 28) or (N, 784), framed, above a bar chart of its ten
+    probabilities (N, 10), ``cols`` images to a row. The most probable digit's bar is orange and
+    hatched, with its percentage on top. ``titles`` (N strings) name the images;
+    by default "reads 7 (93%)"."""
+    images = _as_images(images)
+    probabilities = np.asarray(probabilities, dtype=float)
+    if probabilities.ndim != 2 or len(probabilities) != len(images):
+        raise ValueError(
+            f"probabilities must have shape ({len(images)}, K), one row per image, "
+            f"got {probabilities.shape}"
+        )
+    best = probabilities.argmax(axis=1)
+    if titles is None:
+        titles = [f"reads {k} ({p[k]:.0%})" for k, p in zip(best, probabilities, strict=True)]
+    titles = _as_labels(titles, len(images), "titles")
+    n, k = len(images), probabilities.shape[1]
+    cols = max(1, min(cols, n))
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(
+        2 * rows,
+        cols,
+        figsize=(2.7 * cols, 4.4 * rows + 0.4),
+        squeeze=False,
+        layout="constrained",
+        gridspec_kw={"height_ratios": [1, 0.9] * rows},
+    )
+    for i in range(rows * cols):
+        image_ax, bar_ax = axes[2 * (i // cols), i % cols], axes[2 * (i // cols) + 1, i % cols]
+        image_ax.set_axis_off()
+        if i >= n:
+            bar_ax.set_axis_off()
+            continue
+        image_ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=1)
+        side = images.shape[1]  # a thin frame: where the digit sits in its image
+        image_ax.add_patch(plt.Rectangle((-0.5, -0.5), side, side, fill=False, ec="0.6", lw=0.8))
+        image_ax.set_title(str(titles[i]), fontsize=11)
+        colors = [PALETTE[2] if j == best[i] else PALETTE[1] for j in range(k)]
+        bars = bar_ax.bar(range(k), probabilities[i], color=colors, edgecolor="black", lw=0.6)
+        bars[best[i]].set_hatch("//")
+        top = probabilities[i, best[i]]
+        bar_ax.text(best[i], top + 0.03, f"{top:.0%}", ha="center", va="bottom", fontsize=9)
+        bar_ax.set_ylim(0, 1.18)
+        bar_ax.set_xticks(range(k))
+        bar_ax.tick_params(labelsize=8)
+        bar_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        bar_ax.set_yticks([0, 0.5, 1])
+        bar_ax.grid(axis="x", visible=False)
+        bar_ax.set_xlabel("digit", fontsize=9)
+        bar_ax.set_ylabel("probability", fontsize=9)
+    fig.suptitle(title)
+    return fig

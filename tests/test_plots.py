@@ -608,3 +608,42 @@ def test_drawing_keeps_settings_the_backend_makes_meanwhile():
         draw()
         assert plt.rcParams["interactive"] is True
         assert plt.rcParams["font.size"] == 7  # the course style is undone
+
+
+def test_drawing_steps_shows_each_stage_with_the_box_and_the_centre():
+    drawn = np.zeros((40, 40))
+    drawn[5:20, 8:12] = 1
+    stages = {
+        "drawn 40x40": drawn,
+        "cropped 15x4": drawn[5:20, 8:12],
+        "centred 28x28": RNG.random((28, 28)),
+    }
+    fig = plots.drawing_steps(stages)
+    assert_labelled(fig)
+    assert [ax.get_title() for ax in fig.axes] == list(stages)
+    (box,) = fig.axes[0].patches  # the ink's bounding box
+    assert (box.get_x(), box.get_y(), box.get_width(), box.get_height()) == (7.5, 4.5, 4, 15)
+    (centre,) = fig.axes[-1].lines
+    assert (centre.get_xdata()[0], centre.get_ydata()[0], centre.get_marker()) == (14, 14, "+")
+    with pytest.raises(ValueError, match="2-D image"):
+        plots.drawing_steps({"bad": np.zeros(3)})
+    with pytest.raises(ValueError, match="empty"):
+        plots.drawing_steps({})
+
+
+def test_digit_probabilities_puts_each_image_above_its_bars():
+    probabilities = np.full((3, 10), 0.02)
+    probabilities[[0, 1, 2], [7, 1, 3]] = 0.82
+    fig = plots.digit_probabilities(IMAGES[:3], probabilities, cols=2)
+    assert_labelled(fig)
+    titles = [ax.get_title() for ax in fig.axes if ax.images]
+    assert titles == ["reads 7 (82%)", "reads 1 (82%)", "reads 3 (82%)"]
+    bars = [ax for ax in fig.axes if ax.containers]
+    assert len(bars) == 3 and len(bars[0].patches) == 10
+    best = bars[0].patches[7]
+    assert best.get_hatch() == "//" and not same_color(best.get_facecolor(), "#0072B2")
+    assert [t.get_text() for t in bars[0].texts] == ["82%"]
+    with pytest.raises(ValueError, match="one row per image"):
+        plots.digit_probabilities(IMAGES[:3], probabilities[:2])
+    with pytest.raises(ValueError, match="titles"):
+        plots.digit_probabilities(IMAGES[:3], probabilities, titles=["a"])
