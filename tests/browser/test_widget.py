@@ -3,13 +3,8 @@ a stroke drawn with the mouse. Checks that the strokes Python received are the o
 prediction came back and that the bar chart shows it; saves a screenshot of the widget
 to _build/screenshots/widget.png (Notebook 7's to widget-nb7.png).
 
-Run it on its own (it starts each front end and Chromium; a minute or two):
-
-    .venv/bin/python -m pip install playwright     # the Python package only
-    apt-get install -y chromium                    # Debian's Chromium, /usr/bin/chromium
-    .venv/bin/python -m pytest tests/browser -m browser
-
-Without playwright or /usr/bin/chromium it is skipped.
+`make test-site` runs it with the website's browser test (Debian's Chromium, from the
+`chromium` fixture in tests/browser/conftest.py).
 """
 
 import json
@@ -29,17 +24,6 @@ from nnlib import drawing
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "_build" / "screenshots" / "widget.png"
 #: The stroke the test draws, in canvas pixels: a 7, top bar then the slanted leg.
@@ -86,16 +70,6 @@ pad.observe(record, names=["probabilities", "message"])
 pad"""
 
 
-@pytest.fixture(scope="module")
-def sync_api():
-    """Playwright's sync API, or a skip saying what is missing (checked before JupyterLab
-    is started for nothing)."""
-    api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium: apt-get install -y chromium")
-    return api
-
-
 #: The front ends: how to start each, and where it opens a notebook.
 FRONT_ENDS = {
     "jupyterlab": (
@@ -108,7 +82,7 @@ FRONT_ENDS = {
 
 
 @pytest.fixture(scope="module", params=list(FRONT_ENDS))
-def lab(request, sync_api, tmp_path_factory):
+def lab(request, tmp_path_factory):
     """JupyterLab (or Notebook 7) on a free localhost port, no token, serving a temporary
     folder that holds widget.ipynb; yields (url of the notebook, folder)."""
     command, path = FRONT_ENDS[request.param]
@@ -159,27 +133,20 @@ def lab(request, sync_api, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(sync_api, lab, tmp_path_factory):
-    """A Chromium page (Debian's, headless, a fresh profile) with widget.ipynb open."""
+def page(chromium, lab):
+    """A page of the session's headless Chromium, in a fresh context, with widget.ipynb open."""
     url, _ = lab
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(90_000)
-            page.goto(url)
-            page.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
-            page.keyboard.press("Shift+Enter")  # run the cell (once the kernel is up)
-            page.wait_for_selector(".nnlib-digit-canvas")
-            yield page
-        finally:
-            browser.close()
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        page.goto(url)
+        page.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
+        page.keyboard.press("Shift+Enter")  # run the cell (once the kernel is up)
+        page.wait_for_selector(".nnlib-digit-canvas")
+        yield page
+    finally:
+        context.close()
 
 
 def read(folder: Path) -> dict | None:
