@@ -18,6 +18,8 @@ Every formula the course derives lives in one module named for what it is:
     persistence    save / load a network as one .npz file, checking every field on load
     validation     the checks every array passes where it enters nnlib (one-line errors)
     plots          every figure the course draws, in one style (imports matplotlib)
+    drawing        a drawing's strokes made into a 28x28 digit the way MNIST's were
+    widget         draw a digit and watch the network read it (needs anywidget)
     exercises      the checks of the notebooks' exercises, with hints
     reproducible   pins NumPy's numeric kernels: the same outputs on every x86-64 CPU
     cli            the command line: python -m nnlib {download,train,evaluate}
@@ -34,6 +36,7 @@ __version__ = "0.2.0"
 _MODULES = (
     "activations",
     "data",
+    "drawing",
     "exercises",
     "experiments",
     "gradcheck",
@@ -50,6 +53,7 @@ _MODULES = (
     "reproducible",
     "training",
     "validation",
+    "widget",
 )
 #: The names ``from nnlib import ...`` offers besides the modules, and where they live.
 _SHORTCUTS = {"Network": "network", "mlp": "network", "evaluate": "training", "fit": "training"}

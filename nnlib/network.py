@@ -36,8 +36,8 @@ class Network:
         # for each, as of the last ``backward``. They are views into two flat vectors,
         # ``flat_params`` and ``flat_grads``, which the layers keep as their arrays:
         # an optimizer can then update the whole network with one NumPy operation per
-        # formula instead of one per array (``fit`` does; for a 784-30-10 network
-        # that roughly halves the cost of an SGD update, about 4 µs instead of 7).
+        # formula instead of one per array (``fit`` does; for a small network that
+        # roughly halves the cost of an SGD update: benchmarks/profile_step.py).
         params = [p for layer in self.layers for p in layer.params]
         grads = [g for layer in self.layers for g in layer.grads]
         self.flat_params, self.params = flat_storage(params)
