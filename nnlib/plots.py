@@ -62,7 +62,13 @@ def styled(draw):
     @functools.wraps(draw)
     def wrapper(*args, **kwargs):
         with plt.style.context(STYLE):
-            return draw(*args, **kwargs)
+            figure = draw(*args, **kwargs)
+            # Jupyter switches interactive mode on when the first figure picks its inline
+            # backend, inside this context; leaving the context must not switch it off again,
+            # or no later figure would be shown.
+            interactive = plt.isinteractive()
+        plt.interactive(interactive)
+        return figure
 
     return wrapper
 

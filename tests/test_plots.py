@@ -343,3 +343,21 @@ def test_figures_use_the_course_style_whatever_the_session_defaults():
         fig = plots.histogram(IMAGES)
     assert fig.dpi == plots.STYLE["figure.dpi"]
     assert fig.axes[0].xaxis.label.get_fontsize() == plots.STYLE["axes.labelsize"]
+
+
+def test_a_figure_leaves_interactive_mode_as_drawing_it_left_it():
+    # Jupyter switches interactive mode on while the first figure is drawn (it picks the
+    # inline backend then); the course style must not switch it off again afterwards,
+    # or Jupyter would show no later figure.
+    @plots.styled
+    def draw():
+        plt.interactive(True)
+        return plt.figure()
+
+    was = plt.isinteractive()
+    try:
+        plt.interactive(False)
+        draw()
+        assert plt.isinteractive()
+    finally:
+        plt.interactive(was)
