@@ -424,3 +424,70 @@ def activation_curves(functions: dict, z=None, title="Activation functions") -> 
     ax.set(xlabel="z", ylabel="activation", title=title)
     ax.legend(loc="best")
     return fig
+
+
+@styled
+def layer_histograms(columns: dict, title: str, bins: int = 40) -> plt.Figure:
+    """Inside a network, layer by layer: the activations each hidden layer outputs (top
+    row) and the size of the gradients of its weights, log10 |dC/dW| (bottom row).
+
+    ``columns`` is {name: signals}, one column per network or moment (e.g. "sigmoid, at
+    initialization"), each ``signals`` a dict with lists "a" and "dW" holding one array
+    per hidden layer, as ``nnlib.network.layer_signals`` returns. Each layer is its own
+    step histogram, as a fraction of its values (so layers of any size compare), in its
+    own colour and line style. The gradient row shares its bins and x axis across the
+    columns, so their sizes compare; each activation histogram spans its own column's
+    range (sigmoid outputs lie in (0, 1), ReLU outputs reach further). Gradients that are
+    exactly zero have no logarithm and are left out.
+    """
+    columns = dict(columns)
+    if not columns:
+        raise ValueError("columns is empty: nothing to draw")
+    rows = {"a": ("activation", []), "dW": ("log10 |dC/dW|", [])}
+    depth = None
+    for name, signals in columns.items():
+        missing = {"a", "dW"} - set(signals)
+        if missing:
+            raise ValueError(f"columns[{name!r}] is missing {sorted(missing)}")
+        if len(signals["a"]) != len(signals["dW"]) or not signals["a"]:
+            raise ValueError(f"columns[{name!r}] needs one 'a' and one 'dW' per hidden layer")
+        if depth is not None and len(signals["a"]) != depth:
+            raise ValueError(f"columns[{name!r}] has {len(signals['a'])} layers, not {depth}")
+        depth = len(signals["a"])
+        rows["a"][1].append([np.ravel(a).astype(float) for a in signals["a"]])
+        grads = [np.abs(np.ravel(g)).astype(float) for g in signals["dW"]]
+        rows["dW"][1].append([np.log10(g[g > 0]) for g in grads])
+    fig, axes = plt.subplots(
+        2, len(columns), figsize=(3.4 * len(columns) + 1, 6.6), squeeze=False, layout="constrained"
+    )
+    for r, (xlabel, per_column) in enumerate(rows.values()):
+        shared = _bin_edges([v for layers in per_column for v in layers], bins)
+        for c, (name, layers) in enumerate(zip(columns, per_column, strict=True)):
+            ax = axes[r, c]
+            edges = shared if r == 1 else _bin_edges(layers, bins)
+            for i, v in enumerate(layers):
+                style = series_style(i)
+                ax.hist(
+                    v,
+                    bins=edges,
+                    weights=np.full(v.size, 1 / max(v.size, 1)),
+                    histtype="step",
+                    linewidth=1.8,
+                    color=style["color"],
+                    linestyle=style["linestyle"],
+                    label=f"layer {i + 1}",
+                )
+            ax.set(xlabel=xlabel, ylabel="fraction of values", title=name)
+            if c and r == 1:
+                ax.sharex(axes[r, 0])
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=depth, title="hidden layer")
+    fig.suptitle(title)
+    return fig
+
+
+def _bin_edges(arrays, bins: int) -> np.ndarray:
+    """``bins`` equal bins spanning every value of ``arrays`` (a list of 1-D arrays)."""
+    values = np.concatenate(arrays)
+    low, high = (values.min(), values.max()) if values.size else (0.0, 1.0)
+    return np.linspace(low, high if high > low else low + 1, bins + 1)
