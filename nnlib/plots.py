@@ -287,12 +287,15 @@ def spread_curves(
     gap within the scatter from seed to seed?
 
     ``runs`` has one row per (``by``, seed, ``x``), e.g. the histories of several runs
-    stacked with a column naming each run's setting (see ``nnlib.experiments``).
+    stacked with a column naming each run's setting (see ``nnlib.experiments``). The legend
+    sits below the plot, where it hides no curve.
     """
     missing = {x, y, by} - set(runs.columns)
     if missing:
         raise ValueError(f"runs is missing columns {sorted(missing)}")
-    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    settings = runs[by].nunique()
+    rows = math.ceil(settings / 2)  # the legend below: two settings to a row
+    fig, ax = plt.subplots(figsize=(7, 4.5 + 0.3 * rows), layout="constrained")
     for i, (name, group) in enumerate(runs.groupby(by, sort=False)):
         stats = group.groupby(x)[y].agg(["mean", "std", "count"])
         style = series_style(i)
@@ -305,7 +308,9 @@ def spread_curves(
     ax.set(xlabel=xlabel or x, ylabel=ylabel or y, title=title)
     if np.issubdtype(runs[x].dtype, np.integer):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(loc="best", title="band: ± 1 sd")
+    handles, labels = ax.get_legend_handles_labels()
+    legend = {"loc": "outside lower center", "ncols": min(len(labels), 2), "title": "band: ± 1 sd"}
+    fig.legend(handles, labels, **legend)
     return fig
 
 

@@ -403,3 +403,11 @@ def test_a_figure_leaves_interactive_mode_as_drawing_it_left_it():
         assert plt.isinteractive()
     finally:
         plt.interactive(was)
+
+
+def test_spread_curves_puts_its_legend_below_the_plot_where_it_hides_no_curve():
+    fig = plots.spread_curves(seed_runs(), "epoch", "val_accuracy", "optimizer", "Optimizers")
+    assert fig.axes[0].get_legend() is None
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["SGD (mean of 3)", "Adam (mean of 3)"]
+    assert legend.get_title().get_text() == "band: ± 1 sd"
