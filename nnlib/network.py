@@ -11,7 +11,7 @@ import numpy as np
 from nnlib import layers as L
 from nnlib import losses, validation
 from nnlib.layers import ActivationLayer, Dense, Dropout, Layer
-from nnlib.preprocessing import as_rng
+from nnlib.preprocessing import as_rng, one_hot
 
 
 class Network:
@@ -163,4 +163,27 @@ def describe(net: Network) -> dict:
         "layers": [layer.config() for layer in net.layers],
         "loss": net.loss.name,
         "dtype": np.dtype(net.dtype).name,
+    }
+
+
+def layer_signals(net: Network, x: np.ndarray, y: np.ndarray) -> dict[str, list[np.ndarray]]:
+    """What each hidden layer of ``net`` computes for a minibatch ``x`` (N, n_in) with
+    labels ``y`` (N,): its weighted inputs "z" (N, n), its activations "a" (N, n), and the
+    gradient "dW" (n_in, n) of its weights, dC/dW, each a list with one array per hidden
+    layer (a Dense layer followed by its activation). Dropout is off, as when testing;
+    the network's own gradients are overwritten."""
+    out = np.asarray(x, dtype=net.dtype)
+    outputs = []
+    for layer in net.layers:
+        out = layer.forward(out)
+        outputs.append(out)
+    hidden = [i for i, layer in enumerate(net.layers) if isinstance(layer, Dense)][:-1]
+    if any(not isinstance(net.layers[i + 1], ActivationLayer) for i in hidden):
+        raise ValueError("layer_signals needs every hidden Dense layer followed by an activation")
+    _, grad = net.loss.value_and_grad(out, one_hot(y, net.n_out, dtype=net.dtype))
+    net.backward(grad)
+    return {
+        "z": [outputs[i] for i in hidden],
+        "a": [outputs[i + 1] for i in hidden],
+        "dW": [net.layers[i].dW.copy() for i in hidden],
     }

@@ -288,12 +288,15 @@ def spread_curves(
     gap within the scatter from seed to seed?
 
     ``runs`` has one row per (``by``, seed, ``x``), e.g. the histories of several runs
-    stacked with a column naming each run's setting (see ``nnlib.experiments``).
+    stacked with a column naming each run's setting (see ``nnlib.experiments``). The legend
+    sits below the plot, where it hides no curve.
     """
     missing = {x, y, by} - set(runs.columns)
     if missing:
         raise ValueError(f"runs is missing columns {sorted(missing)}")
-    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    settings = runs[by].nunique()
+    rows = math.ceil(settings / 2)  # the legend below: two settings to a row
+    fig, ax = plt.subplots(figsize=(7, 4.5 + 0.3 * rows), layout="constrained")
     for i, (name, group) in enumerate(runs.groupby(by, sort=False)):
         stats = group.groupby(x)[y].agg(["mean", "std", "count"])
         style = series_style(i)
@@ -306,7 +309,9 @@ def spread_curves(
     ax.set(xlabel=xlabel or x, ylabel=ylabel or y, title=title)
     if np.issubdtype(runs[x].dtype, np.integer):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(loc="best", title="band: ± 1 sd")
+    handles, labels = ax.get_legend_handles_labels()
+    legend = {"loc": "outside lower center", "ncols": min(len(labels), 2), "title": "band: ± 1 sd"}
+    fig.legend(handles, labels, **legend)
     return fig
 
 
@@ -1045,3 +1050,70 @@ def digit_probabilities(
         bar_ax.set_ylabel("probability", fontsize=9)
     fig.suptitle(title)
     return fig
+
+
+@styled
+def layer_histograms(columns: dict, title: str, bins: int = 40) -> plt.Figure:
+    """Inside a network, layer by layer: the activations each hidden layer outputs (top
+    row) and the size of the gradients of its weights, log10 |dC/dW| (bottom row).
+
+    ``columns`` is {name: signals}, one column per network or moment (e.g. "sigmoid, at
+    initialization"), each ``signals`` a dict with lists "a" and "dW" holding one array
+    per hidden layer, as ``nnlib.network.layer_signals`` returns. Each layer is its own
+    step histogram, as a fraction of its values (so layers of any size compare), in its
+    own colour and line style. The gradient row shares its bins and x axis across the
+    columns, so their sizes compare; each activation histogram spans its own column's
+    range (sigmoid outputs lie in (0, 1), ReLU outputs reach further). Gradients that are
+    exactly zero have no logarithm and are left out.
+    """
+    columns = dict(columns)
+    if not columns:
+        raise ValueError("columns is empty: nothing to draw")
+    rows = {"a": ("activation", []), "dW": ("log10 |dC/dW|", [])}
+    depth = None
+    for name, signals in columns.items():
+        missing = {"a", "dW"} - set(signals)
+        if missing:
+            raise ValueError(f"columns[{name!r}] is missing {sorted(missing)}")
+        if len(signals["a"]) != len(signals["dW"]) or not signals["a"]:
+            raise ValueError(f"columns[{name!r}] needs one 'a' and one 'dW' per hidden layer")
+        if depth is not None and len(signals["a"]) != depth:
+            raise ValueError(f"columns[{name!r}] has {len(signals['a'])} layers, not {depth}")
+        depth = len(signals["a"])
+        rows["a"][1].append([np.ravel(a).astype(float) for a in signals["a"]])
+        grads = [np.abs(np.ravel(g)).astype(float) for g in signals["dW"]]
+        rows["dW"][1].append([np.log10(g[g > 0]) for g in grads])
+    fig, axes = plt.subplots(
+        2, len(columns), figsize=(3.4 * len(columns) + 1, 6.6), squeeze=False, layout="constrained"
+    )
+    for r, (xlabel, per_column) in enumerate(rows.values()):
+        shared = _bin_edges([v for layers in per_column for v in layers], bins)
+        for c, (name, layers) in enumerate(zip(columns, per_column, strict=True)):
+            ax = axes[r, c]
+            edges = shared if r == 1 else _bin_edges(layers, bins)
+            for i, v in enumerate(layers):
+                style = series_style(i)
+                ax.hist(
+                    v,
+                    bins=edges,
+                    weights=np.full(v.size, 1 / max(v.size, 1)),
+                    histtype="step",
+                    linewidth=1.8,
+                    color=style["color"],
+                    linestyle=style["linestyle"],
+                    label=f"layer {i + 1}",
+                )
+            ax.set(xlabel=xlabel, ylabel="fraction of values", title=name)
+            if c and r == 1:
+                ax.sharex(axes[r, 0])
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=depth, title="hidden layer")
+    fig.suptitle(title)
+    return fig
+
+
+def _bin_edges(arrays, bins: int) -> np.ndarray:
+    """``bins`` equal bins spanning every value of ``arrays`` (a list of 1-D arrays)."""
+    values = np.concatenate(arrays)
+    low, high = (values.min(), values.max()) if values.size else (0.0, 1.0)
+    return np.linspace(low, high if high > low else low + 1, bins + 1)

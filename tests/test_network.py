@@ -150,3 +150,32 @@ def test_predict_refuses_degenerate_inputs(x, error, message):
 def test_predict_proba_checks_its_batch_size():
     with pytest.raises(ValueError, match="expected batch_size >= 1, got 0"):
         mlp([6, 4], rng=0).predict_proba(np.zeros((2, 6)), batch_size=0)
+
+
+def test_layer_signals_gives_each_hidden_layers_z_a_and_weight_gradient():
+    from nnlib.network import layer_signals
+
+    net = mlp([6, 5, 4, 3], activation="sigmoid", dropout=0.5, rng=2, dtype=np.float64)
+    x, targets = _batch(k=3)
+    labels = targets.argmax(axis=1)
+    signals = layer_signals(net, x, labels)
+    dense = [layer for layer in net.layers if isinstance(layer, Dense)]
+    z1 = x @ dense[0].W + dense[0].b
+    a1 = 1 / (1 + np.exp(-z1))
+    z2 = a1 @ dense[1].W + dense[1].b
+    np.testing.assert_allclose(signals["z"][0], z1)
+    np.testing.assert_allclose(signals["a"][0], a1)
+    np.testing.assert_allclose(signals["z"][1], z2)  # no dropout between the layers
+    assert [g.shape for g in signals["dW"]] == [(6, 5), (5, 4)]
+    net.gradient(x, targets, training=False)  # the same gradients as the network's own
+    np.testing.assert_allclose(signals["dW"][0], dense[0].dW)
+    np.testing.assert_allclose(signals["dW"][1], dense[1].dW)
+
+
+def test_layer_signals_needs_an_activation_after_each_hidden_layer():
+    from nnlib.network import layer_signals
+
+    rng = np.random.default_rng(0)
+    net = Network([Dense(6, 5, rng=rng), Dense(5, 4, rng=rng)], "softmax_cross_entropy")
+    with pytest.raises(ValueError, match="followed by an activation"):
+        layer_signals(net, _batch()[0], np.zeros(5, dtype=np.int64))

@@ -647,3 +647,71 @@ def test_digit_probabilities_puts_each_image_above_its_bars():
         plots.digit_probabilities(IMAGES[:3], probabilities[:2])
     with pytest.raises(ValueError, match="titles"):
         plots.digit_probabilities(IMAGES[:3], probabilities, titles=["a"])
+
+
+def layer_signals(depth=3, scale=1.0):
+    rng = np.random.default_rng(depth)
+    return {
+        "a": [rng.random((20, 5)) for _ in range(depth)],
+        "dW": [scale * 10.0**-i * rng.normal(size=(5, 5)) for i in range(depth)],
+    }
+
+
+def test_layer_histograms_one_step_histogram_per_layer_activations_above_gradients():
+    signals = layer_signals()
+    signals["dW"][0][0, 0] = 0.0  # a zero gradient has no logarithm: left out
+    fig = plots.layer_histograms({"at init": signals, "trained": layer_signals(scale=2)}, "Inside")
+    assert_labelled(fig)
+    axes = np.array(fig.axes).reshape(2, 2)
+    assert [ax.get_title() for ax in axes[0]] == ["at init", "trained"]
+    assert axes[0, 0].get_xlabel() == "activation"
+    assert axes[1, 0].get_xlabel() == "log10 |dC/dW|"
+    for ax in axes.flat:
+        assert len(ax.patches) == 3  # one step histogram per hidden layer
+        assert len({str(p.get_edgecolor()) for p in ax.patches}) == 3
+        assert len({str(p.get_linestyle()) for p in ax.patches}) == 3
+    # each histogram is a fraction of its layer's values: its bars add up to 1
+    counts, _ = np.histogram(np.log10(np.abs(signals["dW"][0][signals["dW"][0] != 0])), 40)
+    assert counts.sum() == 24
+    heights = axes[1, 0].patches[0].get_xy()[:, 1]
+    assert heights.max() <= 1 and heights.max() > 0
+    assert axes[1, 0].get_xlim() == axes[1, 1].get_xlim()  # a row shares its x axis
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["layer 1", "layer 2", "layer 3"]
+
+
+def test_layer_histograms_rejects_bad_columns():
+    with pytest.raises(ValueError, match="empty"):
+        plots.layer_histograms({}, "t")
+    with pytest.raises(ValueError, match="missing"):
+        plots.layer_histograms({"x": {"a": [np.ones(3)]}}, "t")
+    with pytest.raises(ValueError, match="one 'a' and one 'dW'"):
+        plots.layer_histograms({"x": {"a": [np.ones(3)], "dW": []}}, "t")
+    with pytest.raises(ValueError, match="has 2 layers, not 3"):
+        plots.layer_histograms({"x": layer_signals(3), "y": layer_signals(2)}, "t")
+
+
+def test_a_figure_leaves_interactive_mode_as_drawing_it_left_it():
+    # Jupyter switches interactive mode on while the first figure is drawn (it picks the
+    # inline backend then); the course style must not switch it off again afterwards,
+    # or Jupyter would show no later figure.
+    @plots.styled
+    def draw():
+        plt.interactive(True)
+        return plt.figure()
+
+    was = plt.isinteractive()
+    try:
+        plt.interactive(False)
+        draw()
+        assert plt.isinteractive()
+    finally:
+        plt.interactive(was)
+
+
+def test_spread_curves_puts_its_legend_below_the_plot_where_it_hides_no_curve():
+    fig = plots.spread_curves(seed_runs(), "epoch", "val_accuracy", "optimizer", "Optimizers")
+    assert fig.axes[0].get_legend() is None
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["SGD (mean of 3)", "Adam (mean of 3)"]
+    assert legend.get_title().get_text() == "band: ± 1 sd"
