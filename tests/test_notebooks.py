@@ -70,6 +70,32 @@ def sanitizer_problems(config: str, texts: list[str]) -> list[str]:
     return problems
 
 
+#: A test set passed to ``fit`` as the data it validates on, after every epoch.
+TEST_AS_VALIDATION = re.compile(r"validation_data\s*=\s*\(?\s*\w*test", re.IGNORECASE)
+
+
+def cells_validating_on_test(nb: dict) -> list[int]:
+    """The code cells (by index) that hand a test set to ``fit`` as its validation data."""
+    code = [cell for cell in nb["cells"] if cell["cell_type"] == "code"]
+    return [i for i, cell in enumerate(code) if TEST_AS_VALIDATION.search("".join(cell["source"]))]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_notebook_chooses_anything_on_the_test_set(path):
+    """Every choice is made on a validation split; the test set is evaluated once, at the end."""
+    assert cells_validating_on_test(json.loads(path.read_text())) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["fit(net, x, y, validation_data=(x_test, y_test))", "validation_data = (X_TEST, y)",
+     "fit(..., validation_data=test_set)"],
+)  # fmt: skip
+def test_the_test_set_scan_can_fail(source):
+    nb = {"cells": [{"cell_type": "code", "source": [source]}]}
+    assert cells_validating_on_test(nb) == [0]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_stored_notebook_is_a_clean_top_to_bottom_run(path):
     assert notebook_problems(json.loads(path.read_text())) == []
