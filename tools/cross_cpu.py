@@ -2,6 +2,7 @@
 
     python -m tools.cross_cpu              (make cross-cpu; CI runs it)
     python -m tools.cross_cpu --unpinned   the same with the pin off: it must fail
+    python -m tools.cross_cpu notebooks/02_normalization.ipynb   only these notebooks
 
 A learner's machine differs from the one that stored the outputs in the OpenBLAS
 kernel it picks, in the SIMD loops NumPy picks, and its environment may already carry
@@ -81,13 +82,13 @@ def probe(kind: dict[str, str], unpinned: bool) -> str:
     return done.stdout.strip()
 
 
-def run_notebooks(name: str, kind: dict[str, str], unpinned: bool, log_dir: Path) -> tuple:
-    """``pytest --nbval notebooks`` under ``kind``: (passed, summary line, log path)."""
+def run_notebooks(name: str, kind: dict, unpinned: bool, log_dir: Path, paths: list) -> tuple:
+    """``pytest --nbval`` on ``paths`` under ``kind``: (passed, summary line, log path)."""
     log = log_dir / f"{name}.log"
     start = time.perf_counter()
     with log.open("w") as out:
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", "--nbval", "notebooks", "-q"],
+            [sys.executable, "-m", "pytest", "--nbval", *paths, "-q"],
             cwd=REPO,
             env=environment(kind, unpinned),
             stdout=out,
@@ -103,6 +104,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--unpinned", action="store_true", help="turn the pin off (must fail)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs at once")
+    parser.add_argument("notebooks", nargs="*", default=["notebooks"], help="(default: all)")
     args = parser.parse_args(argv)
     if reason := reproducible.unsupported_reason():
         print(f"cross-cpu: nothing to compare: {reason}")
@@ -125,7 +127,7 @@ def main(argv: list[str]) -> int:
     log_dir = Path(tempfile.mkdtemp(prefix="cross-cpu-"))
     with ThreadPoolExecutor(args.jobs) as pool:
         futures = {
-            name: pool.submit(run_notebooks, name, kind, args.unpinned, log_dir)
+            name: pool.submit(run_notebooks, name, kind, args.unpinned, log_dir, args.notebooks)
             for name, kind in chosen.items()
         }
         results = {name: future.result() for name, future in futures.items()}
