@@ -62,7 +62,13 @@ def styled(draw):
     @functools.wraps(draw)
     def wrapper(*args, **kwargs):
         with plt.style.context(STYLE):
-            return draw(*args, **kwargs)
+            fig = draw(*args, **kwargs)
+            interactive = plt.isinteractive()
+        # Leaving the style restores every setting as it was, "interactive" too. But Jupyter's
+        # inline backend switches interactive mode on when the session's first figure is
+        # drawn, here inside the style: switched off again, no later figure would be shown.
+        plt.interactive(interactive)
+        return fig
 
     return wrapper
 
@@ -469,7 +475,7 @@ def ladder_chart(runs: pd.DataFrame, title="The ladder, one change per rung") ->
     ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_ylim(high, low)  # fewer errors higher up: the ladder climbs
     ax.set_xticks(x, [f"{rung}. {name}" for rung, name in names.items()], rotation=30, ha="right")
-    ax.set_xlim(-0.5, len(x) - 0.2)
+    ax.set_xlim(-0.5, len(x) - 0.1)
     ax.grid(axis="x", visible=False)
     ax.set(
         xlabel="rung (each adds one change to the one before)",

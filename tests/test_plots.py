@@ -388,3 +388,20 @@ def test_ladder_chart_refuses_a_table_without_the_ladder_columns():
         plots.ladder_chart(ladder_runs().drop(columns="val_errors"))
     with pytest.raises(ValueError, match="empty"):
         plots.ladder_chart(ladder_runs().iloc[:0])
+
+
+def test_a_backend_that_turns_interactive_mode_on_at_the_first_figure_keeps_it_on(monkeypatch):
+    """Jupyter's inline backend switches interactive mode on when it draws the session's first
+    figure, inside the course style; leaving the style must not switch it off, or no later
+    figure of the notebook is shown."""
+    figure = plt.figure
+
+    def inline_backend_figure(*args, **kwargs):
+        plt.interactive(True)
+        return figure(*args, **kwargs)
+
+    monkeypatch.setattr(plt, "figure", inline_backend_figure)
+    with plt.rc_context({"interactive": False}):
+        plots.histogram(IMAGES)
+        assert plt.isinteractive()
+    assert not plt.isinteractive()
