@@ -198,6 +198,44 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ladder(args: argparse.Namespace) -> int:
+    """Train every rung of the ladder on every seed; write the table the course publishes."""
+    from nnlib import recipes, reproducible
+
+    why_not = recipes.pinned_or_why_not()  # elsewhere than x86-64 with AVX2, only a note
+    if why_not and not args.unpinned and reproducible.unsupported_reason() is None:
+        raise NnlibError(
+            f"the ladder's numbers must be the same on every CPU, but {why_not}: run it as "
+            "`python -m nnlib ladder`, which pins the kernels before NumPy loads "
+            "(or pass --unpinned to accept numbers that may differ in their last digits)"
+        )
+    out = args.out or Path("ladder-quick.csv" if args.quick else "notebooks/ladder.csv")
+    print(
+        f"the ladder: {len(recipes.LADDER)} rungs x {len(args.seeds)} seeds"
+        + (f", quick (1 epoch, {recipes.QUICK_TRAIN_SIZE:,} images)" if args.quick else "")
+        + (f"; not pinned: {why_not}" if why_not else "")
+    )
+    runs = recipes.run_ladder(args.seeds, quick_run=args.quick, data_dir=args.data_dir)
+    recipes.write_csv(runs, out)
+    print(f"wrote {out} ({len(runs)} runs, {runs['seconds'].sum():.0f} s of training)")
+    readme = out.resolve().parent.parent / "README.md"
+    if not args.quick and readme.is_file() and recipes.README_START in readme.read_text():
+        recipes.write_readme(readme, runs)
+        print(f"wrote the ladder's table into {readme.name}")
+    return 0
+
+
+def _seeds(text: str) -> list[int]:
+    """``--seeds 0,1,2`` -> [0, 1, 2]: distinct non-negative integers."""
+    try:
+        seeds = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seeds like 0,1,2, got {text!r}") from None
+    if not seeds or min(seeds) < 0 or len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"expected distinct seeds >= 0 like 0,1,2, got {text!r}")
+    return seeds
+
+
 def _write_json(path: Path, obj: dict) -> None:
     path.write_text(json.dumps(obj, indent=2) + "\n")
 
@@ -293,6 +331,41 @@ def build_parser() -> argparse.ArgumentParser:
     _data_options(evaluate_)
     evaluate_.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
     evaluate_.set_defaults(func=_cmd_evaluate)
+
+    ladder = commands.add_parser(
+        "ladder",
+        help="train every rung of the ladder on 3 seeds; write notebooks/ladder.csv",
+        description="Train every rung of the course's ladder (nnlib.recipes.LADDER) with each "
+        "seed and write their validation accuracy (and the top rung's test accuracy) as CSV, "
+        "the numbers notebook 10 and the README quote. Run as `python -m nnlib ladder`, which "
+        "pins NumPy's kernels first: the file is then the same on every x86-64 CPU.",
+        epilog="Writing the published file (not --quick) also rewrites the ladder's table in "
+        "the README.md of the folder above the CSV's, if it has one.",
+    )
+    ladder.add_argument(
+        "--out",
+        type=Path,
+        metavar="PATH",
+        help="the CSV to write (default: notebooks/ladder.csv; with --quick, ladder-quick.csv)",
+    )
+    ladder.add_argument("--seeds", type=_seeds, default=[0, 1, 2], help="default: 0,1,2")
+    ladder.add_argument(
+        "--quick",
+        action="store_true",
+        help="one epoch per rung on the first 2,000 training images (a test, not a result)",
+    )
+    ladder.add_argument(
+        "--unpinned",
+        action="store_true",
+        help="run even if NumPy's kernels are not the pinned ones",
+    )
+    ladder.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="cache folder (default: $NNLIB_DATA_DIR, the repo's data/, or ~/.cache/nnlib)",
+    )
+    ladder.set_defaults(func=_cmd_ladder)
 
     return parser
 

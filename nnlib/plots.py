@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from cycler import cycler
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter, PercentFormatter
 
 MAX_IMAGES = 100  # the default cap on how many images a grid shows
 
@@ -1117,3 +1117,71 @@ def _bin_edges(arrays, bins: int) -> np.ndarray:
     values = np.concatenate(arrays)
     low, high = (values.min(), values.max()) if values.size else (0.0, 1.0)
     return np.linspace(low, high if high > low else low + 1, bins + 1)
+
+
+@styled
+def ladder_chart(runs: pd.DataFrame, title="The ladder, one change per rung") -> plt.Figure:
+    """Validation errors per rung of the ladder, mean ± 1 sd over the seeds, on a log scale
+    (the validation accuracy on the right-hand axis), each point labelled with its mean
+    accuracy and error count.
+
+    ``runs`` has one row per run with the columns rung, name, seed, val_accuracy and
+    val_errors (``recipes.read_csv``, notebook 10). On a log scale every rung that removes
+    the same fraction of the remaining errors climbs by the same height.
+    """
+    missing = {"rung", "name", "seed", "val_accuracy", "val_errors"} - set(runs.columns)
+    if missing:
+        raise ValueError(f"runs is missing columns {sorted(missing)}")
+    if runs.empty:
+        raise ValueError("runs is empty: nothing to draw")
+    rungs = runs.groupby("rung", sort=True)
+    stats = rungs["val_errors"].agg(["mean", "std", "count"]).astype(float)
+    accuracy = rungs["val_accuracy"].mean()
+    names = rungs["name"].first()
+    # errors = total * (1 - accuracy), whatever the size of the validation set
+    total = float(np.median(runs["val_errors"] / (1 - runs["val_accuracy"]).clip(lower=1e-12)))
+    x = np.arange(len(stats))
+    fig, ax = plt.subplots(figsize=(9, 5.2), layout="constrained")
+    ax.errorbar(
+        x,
+        stats["mean"].to_numpy(float),
+        yerr=stats["std"].fillna(0).to_numpy(float),
+        color=PALETTE[1],
+        marker="o",
+        capsize=5,
+        label=f"mean ± 1 sd of {int(stats['count'].min())} seeds",
+    )
+    for xi, errors, acc in zip(x, stats["mean"], accuracy, strict=True):
+        ax.annotate(
+            f"{acc:.2%}\n{errors:,.0f} errors",
+            (xi, errors),
+            xytext=(6, -6),
+            textcoords="offset points",
+            va="top",
+            fontsize=9,
+        )
+    ax.set_yscale("log")
+    sd = stats["std"].fillna(0)
+    low, high = 0.7 * (stats["mean"] - sd).min(), 1.6 * (stats["mean"] + sd).max()
+    ticks = [t for t in (10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if low <= t <= high]
+    ax.set_yticks(ticks, [f"{t:,}" for t in ticks])
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_ylim(high, low)  # fewer errors higher up: the ladder climbs
+    ax.set_xticks(x, [f"{rung}. {name}" for rung, name in names.items()], rotation=30, ha="right")
+    ax.set_xlim(-0.5, len(x) - 0.1)
+    ax.grid(axis="x", visible=False)
+    ax.set(
+        xlabel="rung (each adds one change to the one before)",
+        ylabel=f"validation errors of {total:,.0f} (log scale)",
+        title=title,
+    )
+    right = ax.secondary_yaxis(
+        "right", functions=(lambda e: 100 * (1 - e / total), lambda a: total * (1 - a / 100))
+    )
+    percents = (50, 80, 90, 95, 97, 98, 99, 99.5)
+    right.set_yticks([t for t in percents if low <= total * (1 - t / 100) <= high])
+    right.yaxis.set_major_formatter(FuncFormatter(lambda t, _: f"{t:g}%"))
+    right.yaxis.set_minor_formatter(NullFormatter())
+    right.set_ylabel("validation accuracy")
+    ax.legend(loc="lower right")
+    return fig

@@ -715,3 +715,65 @@ def test_spread_curves_puts_its_legend_below_the_plot_where_it_hides_no_curve():
     (legend,) = fig.legends
     assert [t.get_text() for t in legend.get_texts()] == ["SGD (mean of 3)", "Adam (mean of 3)"]
     assert legend.get_title().get_text() == "band: ± 1 sd"
+
+
+def ladder_runs():
+    """Three rungs of a ladder on three seeds, as recipes.read_csv gives them."""
+    errors = {1: [1000, 1000, 1000], 2: [400, 410, 390], 3: [100, 90, 110]}
+    return pd.DataFrame(
+        [
+            {
+                "rung": rung,
+                "name": name,
+                "seed": seed,
+                "val_errors": e,
+                "val_accuracy": 1 - e / 5000,
+            }  # fmt: skip
+            for rung, name in [(1, "mean"), (2, "softmax"), (3, "network")]
+            for seed, e in enumerate(errors[rung])
+        ]
+    )
+
+
+def test_ladder_chart_draws_errors_per_rung_with_error_bars_and_labels():
+    fig = plots.ladder_chart(ladder_runs(), title="Ladder")
+    assert_labelled(fig)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and ax.get_ylim()[0] > ax.get_ylim()[1]  # fewer errors higher
+    (bars,) = ax.containers
+    np.testing.assert_allclose(bars.lines[0].get_ydata(), [1000, 400, 100])
+    segments = bars.lines[2][0].get_segments()
+    np.testing.assert_allclose([s[:, 1] for s in segments[1:]], [[390, 410], [90, 110]])
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == ["80.00%\n1,000 errors", "92.00%\n400 errors", "98.00%\n100 errors"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1. mean", "2. softmax", "3. network"]
+    assert "of 5,000" in ax.get_ylabel() and "mean ± 1 sd of 3 seeds" in [
+        t.get_text() for t in ax.get_legend().get_texts()
+    ]
+    (right,) = ax.child_axes  # the secondary axis: accuracy
+    assert right.get_ylabel() == "validation accuracy"
+    assert [t.get_text() for t in right.get_yticklabels()] == ["80%", "90%", "95%", "97%", "98%"]
+
+
+def test_ladder_chart_refuses_a_table_without_the_ladder_columns():
+    with pytest.raises(ValueError, match="missing columns"):
+        plots.ladder_chart(ladder_runs().drop(columns="val_errors"))
+    with pytest.raises(ValueError, match="empty"):
+        plots.ladder_chart(ladder_runs().iloc[:0])
+
+
+def test_a_backend_that_turns_interactive_mode_on_at_the_first_figure_keeps_it_on(monkeypatch):
+    """Jupyter's inline backend switches interactive mode on when it draws the session's first
+    figure, inside the course style; leaving the style must not switch it off, or no later
+    figure of the notebook is shown."""
+    figure = plt.figure
+
+    def inline_backend_figure(*args, **kwargs):
+        plt.interactive(True)
+        return figure(*args, **kwargs)
+
+    monkeypatch.setattr(plt, "figure", inline_backend_figure)
+    with plt.rc_context({"interactive": False}):
+        plots.histogram(IMAGES)
+        assert plt.isinteractive()
+    assert not plt.isinteractive()
