@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: course test setup data lint format execute links cross-cpu benchmark clean setup-site site test-site
+.PHONY: course test setup data models lint format execute links cross-cpu benchmark clean setup-site site test-site
 
 # Jupyter refuses to run as root unless told; containers often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -47,6 +47,10 @@ test-site: site ## open every page of the site in headless Chromium (/usr/bin/ch
 data: setup ## download and verify MNIST and Fashion-MNIST into data/
 	$(BIN)/python -m nnlib download --dataset mnist
 	$(BIN)/python -m nnlib download --dataset fashion-mnist
+
+models: data ## train the course's best network into data/models once (notebooks 08 and 11 read it)
+	$(BIN)/python -c "from nnlib import reproducible; reproducible.pin(); \
+	from nnlib import recipes; recipes.best_network(0)"
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

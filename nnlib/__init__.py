@@ -12,7 +12,7 @@ Every formula the course derives lives in one module named for what it is:
     optimizers     SGD, momentum, Nesterov, RMSprop, Adam, L2 weight decay
     training       fit (the minibatch SGD loop) and evaluate
     experiments    several seeds, mean ± sd, and whether a difference is real
-    recipes        the ladder from 85% to 98.7%, rung by rung, and the best network
+    recipes        the ladder from 80% to 98.5%, rung by rung, and the best network
     metrics        accuracy, confusion matrix, per-class precision/recall/F1
     gradcheck      numerical gradients against backprop
     persistence    save / load a network as one .npz file, checking every field on load
@@ -22,7 +22,7 @@ Every formula the course derives lives in one module named for what it is:
     widget         draw a digit and watch the network read it (needs anywidget)
     exercises      the checks of the notebooks' exercises, with hints
     reproducible   pins NumPy's numeric kernels: the same outputs on every x86-64 CPU
-    cli            the command line: python -m nnlib {download,train,evaluate}
+    cli            the command line: python -m nnlib {download,train,evaluate,ladder}
 
 The modules are imported when first used (``nnlib.data``, ``from nnlib import fit``),
 not by ``import nnlib`` itself: ``nnlib.reproducible.pin()`` has to run before NumPy

@@ -3,6 +3,7 @@
     nnlib download [--dataset {mnist,fashion-mnist}] [--data-dir DIR]
     nnlib train    [--hidden N ...] [--activation ...] [--optimizer ...] [--epochs N] ...
     nnlib evaluate MODEL.npz [--dataset ...] [--json PATH]
+    nnlib ladder   [--seeds 0,1,2] [--out notebooks/ladder.csv] [--quick]
 
 ``nnlib COMMAND --help`` lists every option.
 

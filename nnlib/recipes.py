@@ -17,6 +17,8 @@ images of a seeded shuffle of the 60,000 training images), never on the test set
 test set is evaluated once per seed, for the top rung only.
 """
 
+import contextlib
+import io
 import os
 import tempfile
 import time
@@ -428,20 +430,79 @@ def pinned_or_why_not() -> str | None:
 
 
 def best_path(seed: int = 0, data_dir=None) -> Path:
-    """Where the best network trained with ``seed`` is kept: ``<data dir>/models/``."""
+    """Where the best network trained with ``seed`` is kept: ``<data dir>/models/``.
+    Its training history is kept beside it (``best_history``)."""
     return Path(data.data_dir(data_dir)) / "models" / f"mnist-best-seed{seed}.npz"
+
+
+def _history_path(seed: int, data_dir) -> Path:
+    return best_path(seed, data_dir).with_suffix(".history.csv")
 
 
 def best_network(seed: int = 0, data_dir=None, verbose: bool = True) -> Network:
     """The course's best network (``BEST``) trained with ``seed``: read from the model
     cache (``best_path``) if it is there, otherwise trained (a progress line per epoch)
-    and saved there for next time."""
-    path = best_path(seed, data_dir)
-    if path.exists():
+    and saved there, with its history, for next time. Trained or read, it is the same
+    network to the last bit: training is seeded, and the notebooks pin NumPy's kernels."""
+    path, history_path = best_path(seed, data_dir), _history_path(seed, data_dir)
+    if path.exists() and history_path.exists():
         return persistence.load(path)
     if verbose:
-        print(f"training the best network ({BEST.describe()}), seed {seed}; saved to {path.name}")
-    net, _ = train(BEST, seed, mnist_split(data_dir), verbose=verbose)
+        print(f"training the best network ({BEST.describe()}), seed {seed}")
+    net, history = train(BEST, seed, mnist_split(data_dir), verbose=verbose)
     path.parent.mkdir(parents=True, exist_ok=True)
-    persistence.save(net, path)
+    history.drop(columns="seconds").to_csv(history_path, index=False)  # no timing kept
+    persistence.save(net, path)  # last: a model file always has its history beside it
+    return net
+
+
+def best_history(seed: int = 0, data_dir=None) -> pd.DataFrame:
+    """The per-epoch history (``fit``'s, without the timings) of ``best_network(seed)``,
+    which must have been trained or read first."""
+    path = _history_path(seed, data_dir)
+    if not path.exists():
+        raise FileNotFoundError(f"no history at {path.name}: call best_network({seed}) first")
+    history = pd.read_csv(path)
+    history.attrs["validation_label"] = "validation"
+    return history
+
+
+class _Progress(io.TextIOBase):
+    """A text stream that shows what is written to it in a display: the heading, then
+    the lines so far (``handle.update``, which redraws the display in place)."""
+
+    def __init__(self, handle, heading: str, make):
+        self.handle, self.heading, self.make, self.text = handle, heading, make, ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        self.handle.update(self.make(f"{self.heading}\n{self.text.rstrip()}"))
+        return len(text)
+
+
+def load_best_network(seed: int = 0, data_dir=None) -> Network:
+    """``best_network(seed)`` for a notebook: the same network, and the same output
+    whether it was read from the model cache or trained just now.
+
+    It displays one line naming the network and its file. If the network has to be
+    trained first (about two minutes on a laptop), the progress lines appear under
+    that line as training goes, and when it is done the display is put back to the
+    one line. So the output a notebook stores is that line either way: Jupyter stores
+    a display as it was last updated, and ``pytest --nbval`` compares the display as
+    first shown (it ignores updates). Outside IPython, progress is printed as usual.
+    """
+    from IPython.display import Pretty, display
+
+    line = f"the best network (recipes.BEST), seed {seed}: {best_path(seed, data_dir).name}"
+    handle = display(Pretty(line), display_id=True)
+    if handle is None:  # not in IPython: display() printed the line
+        return best_network(seed, data_dir)
+    progress = _Progress(handle, line, Pretty)
+    with contextlib.redirect_stdout(progress):
+        net = best_network(seed, data_dir)
+    if progress.text:  # it was trained: back to the one line
+        handle.update(Pretty(line))
     return net

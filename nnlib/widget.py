@@ -25,9 +25,6 @@ showing training progress in a display that ends as one fixed line, so the noteb
 stored output is the same either way.
 """
 
-import contextlib
-import io
-
 try:
     import anywidget
     import traitlets
@@ -39,7 +36,8 @@ except ImportError:  # pragma: no cover - tested in a subprocess
 
 import numpy as np
 
-from nnlib import drawing, preprocessing, recipes
+from nnlib import drawing, preprocessing
+from nnlib.recipes import load_best_network  # noqa: F401 - notebook 11 imports it from here
 
 #: What the widget says before anything is drawn (and after Clear).
 PROMPT = "draw a digit with your mouse, pen or finger"
@@ -301,48 +299,3 @@ class DigitCanvas(anywidget.AnyWidget):
         """A text that depends on the drawing only: "DigitCanvas: 2 strokes, reads 7 (93.1%)"."""
         n = len(self.strokes)
         return f"DigitCanvas: {n} stroke{'' if n == 1 else 's'}, {self.message}"
-
-
-class _Progress(io.TextIOBase):
-    """A text stream that shows what is written to it in a display: the heading, then
-    the lines so far (``handle.update``, which redraws the display in place)."""
-
-    def __init__(self, handle, heading: str, make):
-        self.handle, self.heading, self.make, self.text = handle, heading, make, ""
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        self.text += text
-        self.handle.update(self.make(f"{self.heading}\n{self.text.rstrip()}"))
-        return len(text)
-
-
-def load_best_network(seed: int = 0, data_dir=None):
-    """``recipes.best_network(seed)`` for a notebook: the same network, and the same
-    output whether it was read from the model cache or trained just now.
-
-    It displays one line naming the network and its file. If the network has to be
-    trained first (notebook 08 saves it; without it, training takes about a minute),
-    the progress lines appear under that line as training goes, and when it is done
-    the display is put back to the one line. So the output a notebook stores is that
-    line either way: Jupyter stores a display as it was last updated, and
-    ``pytest --nbval`` compares the display as first shown (it ignores updates).
-    Outside IPython, progress is printed as usual.
-    """
-    from IPython.display import Pretty, display
-
-    line = (
-        f"the best network, {recipes.BEST.name}, seed {seed}: "
-        f"{recipes.best_path(seed, data_dir).name}"
-    )
-    handle = display(Pretty(line), display_id=True)
-    if handle is None:  # not in IPython: display() printed the line
-        return recipes.best_network(seed, data_dir)
-    progress = _Progress(handle, line, Pretty)
-    with contextlib.redirect_stdout(progress):
-        net = recipes.best_network(seed, data_dir)
-    if progress.text:  # it was trained: back to the one line
-        handle.update(Pretty(line))
-    return net

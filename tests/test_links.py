@@ -45,5 +45,5 @@ def test_a_link_that_disagrees_is_caught(old, new):
 def test_readme_badges_point_at_the_release():
     readme = (links.REPO / "README.md").read_text()
     badges = links.BADGE.findall(readme)
-    assert sorted(badges) == [p.name for p in links.NOTEBOOKS]
+    assert sorted(set(badges)) == [p.name for p in links.NOTEBOOKS]  # each, at least once
     assert "/blob/main/" not in readme

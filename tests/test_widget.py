@@ -158,7 +158,7 @@ def test_load_best_network_ends_on_the_same_line_either_way(cache, monkeypatch, 
     monkeypatch.setattr(display, "Pretty", Text)
     monkeypatch.setattr(recipes, "BEST", TINY)
     monkeypatch.setattr(recipes, "mnist_split", lambda data_dir=None: tiny_split())
-    line = f"the best network, {TINY.name}, seed 0: mnist-best-seed0.npz"
+    line = "the best network (recipes.BEST), seed 0: mnist-best-seed0.npz"
 
     trained = widget.load_best_network(0)  # no file yet: trains, saves
     shown = [handles[0].shown[0]] + [u.data for u in handles[0].shown[1:]]
@@ -166,6 +166,8 @@ def test_load_best_network_ends_on_the_same_line_either_way(cache, monkeypatch, 
     assert any("epoch 1/2" in s for s in shown[1:-1]) and any("epoch 2/2" in s for s in shown)
     assert capsys.readouterr().out == ""  # progress went to the display only
     assert recipes.best_path(0).exists()
+    history = recipes.best_history(0)  # kept beside the model, without timings
+    assert list(history["epoch"]) == [1, 2] and "seconds" not in history
 
     loaded = widget.load_best_network(0)  # now read from the file
     assert handles[1].shown == [line]  # no progress: nothing to update
@@ -242,7 +244,7 @@ def test_a_notebook_stores_and_checks_the_same_output_from_file_or_training(
     assert compared(stored_trained) == compared(stored_loaded)
     assert compared(stored_loaded)[1] == [
         {"output_type": "display_data", "text/plain": (
-            f"the best network, {TINY.name}, seed 0: mnist-best-seed0.npz")}
+            "the best network (recipes.BEST), seed 0: mnist-best-seed0.npz")}
     ]  # fmt: skip
     assert "DigitCanvas: 1 stroke, reads" in json.dumps(compared(stored_loaded)[3])
 
