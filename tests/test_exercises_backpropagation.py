@@ -5,6 +5,7 @@ import pytest
 
 from nnlib.activations import sigmoid, softmax
 from nnlib.exercises import backpropagation as check
+from nnlib.gradcheck import numerical_gradient
 
 
 def backward(x, y, W1, b1, W2, b2, hidden="sigmoid", **slips):
@@ -153,16 +154,8 @@ def test_backprop_checks_say_what_is_wrong_with_the_answer_itself():
 
 
 def central(f, w, eps):
-    flat, grad = w.reshape(-1), np.zeros(w.size)
-    for i in range(w.size):
-        old = flat[i]
-        flat[i] = old + eps
-        plus = f()
-        flat[i] = old - eps
-        minus = f()
-        flat[i] = old
-        grad[i] = (plus - minus) / (2 * eps)
-    return grad.reshape(w.shape)
+    """A right answer: nnlib's own central difference."""
+    return numerical_gradient(f, w, eps)
 
 
 def one_sided(f, w, eps):
@@ -186,7 +179,8 @@ def no_restore(f, w, eps):
 
 
 def on_a_copy(f, w, eps):
-    return central(f, w.copy(), eps) * 0 + central(lambda: f(), w.copy(), eps) * 0
+    """Perturbs a copy of w, which f never sees."""
+    return central(f, w.copy(), eps)
 
 
 def rows_of_2d(f, w, eps):
