@@ -135,8 +135,9 @@ def main(argv: list[str]) -> int:
         settings = " ".join(f"{k}={v}" for k, v in chosen[name].items())
         print(f"  {'ok  ' if passed else 'FAIL'} {name} [{settings}]: {summary}")
         if not passed:
-            failed = re.findall(r"^FAILED (\S+)", log.read_text(), re.M)
-            print(f"       {len(failed)} cells differ, e.g. {', '.join(failed[:3])}; log: {log}")
+            failed = re.findall(r"^FAILED notebooks/(\d+)_", log.read_text(), re.M)
+            per_notebook = ", ".join(f"{n}: {failed.count(n)}" for n in sorted(set(failed)))
+            print(f"       {len(failed)} cells differ ({per_notebook}); log: {log}")
     ok = all(passed for passed, _, _ in results.values())
     print(f"cross-cpu: {'every kind matches the stored outputs' if ok else 'FAILED'}")
     return 0 if ok else 1
