@@ -270,8 +270,11 @@ class DigitCanvas(anywidget.AnyWidget):
         self.strokes = [p.tolist() for p in drawing.as_strokes(strokes)]
 
     def _read(self, change=None) -> None:
-        """Preprocess the strokes, run the network, and send the result to the browser."""
-        with self.hold_sync():
+        """Preprocess the strokes, run the network, and send the result to the browser.
+
+        The reading changes as one: observers run, and the browser hears, only once
+        image, pixels, probabilities and message all describe the same drawing."""
+        with self.hold_sync(), self.hold_trait_notifications():
             try:
                 if not self.strokes:
                     raise ValueError(PROMPT)

@@ -63,6 +63,28 @@ def test_clear_and_an_empty_drawing(net):
     assert pad.strokes == [] and pad.message == widget.PROMPT and pad.pixels == []
 
 
+def test_an_observer_sees_a_whole_reading_never_half_of_one(net):
+    """Observers of any part of the reading (the browser test records them to a file)
+    run after all of it has changed: never new probabilities beside an old message."""
+    pad = widget.DigitCanvas(net)
+    seen = []
+
+    def whole(change):
+        seen.append(change.name)
+        if p := pad.probabilities:
+            assert pad.message == f"reads {int(np.argmax(p))} ({max(p):.1%})"
+            assert len(pad.pixels) == 784 and pad.image is not None
+        else:
+            assert not pad.message.startswith("reads") and pad.pixels == []
+
+    pad.observe(whole, names=["probabilities", "pixels", "message"])
+    pad.strokes = SEVEN
+    pad.clear()
+    pad.strokes = [[(-50, -50)]]
+    pad.strokes = SEVEN
+    assert seen.count("message") == 4 and seen.count("probabilities") == 3
+
+
 def test_the_pen_and_canvas_size_are_shared_with_the_browser(net):
     pad = widget.DigitCanvas(net, SEVEN)
     assert (pad.size, pad.brush) == (drawing.CANVAS, drawing.BRUSH)
