@@ -49,8 +49,8 @@ data: setup ## download and verify MNIST and Fashion-MNIST into data/
 	$(BIN)/python -m nnlib download --dataset fashion-mnist
 
 models: data ## train the course's best network into data/models once (notebooks 08 and 11 read it)
-	$(BIN)/python -c "from nnlib import reproducible; reproducible.pin(); \
-	from nnlib import recipes; recipes.best_network(0)"
+	$(BIN)/python -c "from nnlib.course import reproducible; reproducible.pin(); \
+	from nnlib.course import recipes; recipes.best_network(0)"
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

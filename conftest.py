@@ -1,7 +1,7 @@
 """How pytest runs this repository, however it is started (`make test`, or plain
 `pytest --nbval notebooks` as CI services run it).
 
-- NumPy's numeric kernels are pinned (``nnlib.reproducible``) before anything loads
+- NumPy's numeric kernels are pinned (``nnlib.course.reproducible``) before anything loads
   NumPy, here and in every notebook kernel pytest starts, which inherit the pinned
   environment (the notebooks' setup cell pins them too).
 - ``--nbval`` needs no other flags: notebooks run in this environment's kernel, and
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from nnlib import reproducible
+from nnlib.course import reproducible
 
 # Now, while this file is imported: pytest imports tests/conftest.py (which loads
 # NumPy) before any pytest_configure hook runs.

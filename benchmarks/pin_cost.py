@@ -2,7 +2,7 @@
 
     python -m benchmarks.pin_cost [--rounds 3] [--configs nielsen,modern,wide]
 
-``nnlib.reproducible.pin()`` (which every notebook calls) runs OpenBLAS's Haswell
+``nnlib.course.reproducible.pin()`` (which every notebook calls) runs OpenBLAS's Haswell
 kernel on one thread and NumPy's AVX2 loops, whatever the CPU. This trains one epoch
 of each configuration with nnlib in a fresh process under three environments, side by
 side, interleaved round by round:
@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.configs import CONFIGS
-from nnlib import reproducible
+from nnlib.course import reproducible
 
 ENVIRONMENTS = {
     "pinned": dict(reproducible.PINNED),

@@ -201,7 +201,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _cmd_ladder(args: argparse.Namespace) -> int:
     """Train every rung of the ladder on every seed; write the table the course publishes."""
-    from nnlib import recipes, reproducible
+    from nnlib.course import recipes, reproducible
 
     why_not = recipes.pinned_or_why_not()  # elsewhere than x86-64 with AVX2, only a note
     if why_not and not args.unpinned and reproducible.unsupported_reason() is None:
@@ -336,10 +336,11 @@ def build_parser() -> argparse.ArgumentParser:
     ladder = commands.add_parser(
         "ladder",
         help="train every rung of the ladder on 3 seeds; write notebooks/ladder.csv",
-        description="Train every rung of the course's ladder (nnlib.recipes.LADDER) with each "
-        "seed and write their validation accuracy (and the top rung's test accuracy) as CSV, "
-        "the numbers notebook 10 and the README quote. Run as `python -m nnlib ladder`, which "
-        "pins NumPy's kernels first: the file is then the same on every x86-64 CPU.",
+        description="Train every rung of the course's ladder (nnlib.course.recipes.LADDER) "
+        "with each seed and write their validation accuracy (and the top rung's test "
+        "accuracy) as CSV, the numbers notebook 10 and the README quote. Run as "
+        "`python -m nnlib ladder`, which pins NumPy's kernels first: the file is then the "
+        "same on every x86-64 CPU.",
         epilog="Writing the published file (not --quick) also rewrites the ladder's table in "
         "the README.md of the folder above the CSV's, if it has one.",
     )

@@ -1,6 +1,6 @@
 """Reading the exercises out of a notebook, for the tests of their checks.
 
-An exercise in a notebook is four cells in a row (see ``nnlib.exercises``):
+An exercise in a notebook is four cells in a row (see ``nnlib.course.checks``):
 
     markdown  "### Exercise 4.1: ..."                         the task
     code      "# Exercise 4.1: ..." then a function to fill   the stub
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnlib.exercises import Feedback
+from nnlib.course.checks import Feedback
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 TASK = re.compile(r"^#+\s*Exercise (\d+\.\d+)\b", re.M)

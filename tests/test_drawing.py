@@ -1,4 +1,4 @@
-"""nnlib.drawing: a drawing becomes a digit the way MNIST's digits were made."""
+"""nnlib.course.drawing: a drawing becomes a digit the way MNIST's digits were made."""
 
 import math
 import tomllib
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnlib import drawing, preprocessing
+from nnlib import preprocessing
+from nnlib.course import drawing
 
 SEVEN = [[(30, 30), (120, 28), (70, 150)]]  # a 7, small, in the top-left corner
 TALL_ONE = [[(140, 20), (141, 260)]]  # a 1: one long vertical stroke
@@ -195,7 +196,7 @@ def test_the_sample_drawings_are_ten_digits_and_ship_with_the_package():
         assert sample["note"] and drawing.as_strokes(sample["strokes"])
         assert drawing.preprocess(sample["strokes"]).shape == (28, 28)
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
-    assert "sample_drawings.json" in pyproject["tool"]["setuptools"]["package-data"]["nnlib"]
+    assert "sample_drawings.json" in pyproject["tool"]["setuptools"]["package-data"]["nnlib.course"]
 
 
 points = st.tuples(st.floats(0, 280), st.floats(0, 280))

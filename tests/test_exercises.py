@@ -7,15 +7,15 @@ import importlib
 import pytest
 from notebook_exercises import NOTEBOOK_DIR, exercises, run_check
 
-from nnlib.exercises import Feedback, Hint, expect_array, reveal, run
+from nnlib.course.checks import Feedback, Hint, expect_array, reveal, run
 
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 ALL = [ex for path in NOTEBOOKS for ex in exercises(path)]
 
 
 def module_of(exercise):
-    """nnlib.exercises.<topic> for notebook NN_<topic>.ipynb."""
-    return importlib.import_module(f"nnlib.exercises.{exercise.notebook[3:-6]}")
+    """nnlib.course.checks.<topic> for notebook NN_<topic>.ipynb."""
+    return importlib.import_module(f"nnlib.course.checks.{exercise.notebook[3:-6]}")
 
 
 @pytest.mark.parametrize("exercise", ALL, ids=lambda e: f"{e.notebook[:2]}-ex{e.id}")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnlib.activations import sigmoid, softmax
-from nnlib.exercises import backpropagation as check
+from nnlib.course.checks import backpropagation as check
 from nnlib.gradcheck import numerical_gradient
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from notebook_exercises import exercises
 
-from nnlib.exercises import evaluation as check
+from nnlib.course.checks import evaluation as check
 
 EXERCISES = {ex.id: ex for ex in exercises("07_evaluation.ipynb")}
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib.exercises import fashion_mnist as check
+from nnlib.course.checks import fashion_mnist as check
 
 
 def group_accuracy(y_true, y_pred, groups):

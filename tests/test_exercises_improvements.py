@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib.exercises import improvements as check
+from nnlib.course.checks import improvements as check
 
 # Exercise 8.1: the variance rule
 

@@ -7,9 +7,9 @@ import struct
 import numpy as np
 import pytest
 
+from nnlib.course.checks import loading_mnist as check
 from nnlib.data import IDX_DTYPES
 from nnlib.errors import DataError
-from nnlib.exercises import loading_mnist as check
 
 CODES = {dtype.newbyteorder("="): code for code, dtype in IDX_DTYPES.items()}
 

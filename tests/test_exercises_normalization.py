@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib.exercises import normalization as check
+from nnlib.course.checks import normalization as check
 from nnlib.preprocessing import Standardizer
 
 # Exercise 2.1: the mean digit as a classifier

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nnlib.exercises import one_hot_encoding as check
+from nnlib.course.checks import one_hot_encoding as check
 
 # Exercise 3.1: one-hot encode and decode, with validation
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib.exercises import the_ladder as check
+from nnlib.course.checks import the_ladder as check
 
 
 def class_means(x_train, y_train):
@@ -88,7 +88,7 @@ def test_the_check_agrees_with_experiments_verdict():
     """The exercise's rule is verdict's: a real gain exceeds the summed sample sds."""
     import pandas as pd
 
-    from nnlib import experiments
+    from nnlib.course import experiments
 
     before, after = np.array([0.951, 0.953, 0.955]), np.array([0.957, 0.960, 0.958])
     gain, spread = gain_and_spread(before, after)

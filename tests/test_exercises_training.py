@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from notebook_exercises import exercises
 
-from nnlib.exercises import training as check
+from nnlib.course.checks import training as check
 
 EXERCISES = {ex.id: ex for ex in exercises("06_training.ipynb")}
 

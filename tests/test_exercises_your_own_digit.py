@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from nnlib import drawing
-from nnlib.exercises import your_own_digit as check
+from nnlib.course import drawing
+from nnlib.course.checks import your_own_digit as check
 
 
 def right_centre(image):

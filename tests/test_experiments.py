@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from nnlib import experiments
+from nnlib.course import experiments
 
 
 def runs(b_values):

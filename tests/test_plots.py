@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from matplotlib.colors import same_color  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from nnlib import plots  # noqa: E402
+from nnlib.course import plots  # noqa: E402
 
 RNG = np.random.default_rng(0)
 IMAGES = RNG.random((12, 784))
@@ -530,7 +530,7 @@ def test_figures_keep_the_interactive_mode_a_backend_sets_as_it_loads(tmp_path):
         "matplotlib.interactive(True)\n"
     )
     script = (
-        "import matplotlib\nfrom nnlib import plots\nplots.histogram([1, 2])\n"
+        "import matplotlib\nfrom nnlib.course import plots\nplots.histogram([1, 2])\n"
         "print(matplotlib.is_interactive())"
     )
     env = {**os.environ, "MPLBACKEND": "module://loud_backend", "PYTHONPATH": str(tmp_path)}

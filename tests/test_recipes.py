@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nnlib import cli, recipes, reproducible
-from nnlib.recipes import BEST, LADDER, Recipe
+from nnlib import cli
+from nnlib.course import recipes, reproducible
+from nnlib.course.recipes import BEST, LADDER, Recipe
 
 REPO = Path(__file__).resolve().parents[1]
 CSV = REPO / "notebooks" / "ladder.csv"

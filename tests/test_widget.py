@@ -1,4 +1,4 @@
-"""nnlib.widget: the drawing widget's Python side, its text, and the best network loaded
+"""nnlib.course.widget: the drawing widget's Python side, its text, and the best network loaded
 with the same output whether it was on disk or trained just now."""
 
 import json
@@ -16,7 +16,8 @@ import pytest
 from nbclient import NotebookClient
 
 import nnlib
-from nnlib import drawing, persistence, preprocessing, recipes, widget
+from nnlib import persistence, preprocessing
+from nnlib.course import drawing, recipes, widget
 
 SEVEN = [[(30, 30), (120, 28), (70, 150)]]
 
@@ -121,12 +122,12 @@ def test_without_anywidget_the_error_says_how_to_install_it():
     result = run_python("""
         import sys
         sys.modules["anywidget"] = None  # as if it were not installed
-        import nnlib.widget
+        import nnlib.course.widget
     """)
     last = result.stderr.strip().splitlines()[-1]
     assert last == (
-        "ImportError: nnlib.widget needs anywidget, which nnlib does not install by default: "
-        'pip install "nnlib-course[widget]"'
+        "ImportError: nnlib.course.widget needs anywidget, which nnlib does not install by "
+        'default: pip install "nnlib-course[widget]"'
     )
 
 
@@ -134,8 +135,9 @@ def test_nnlib_itself_does_not_need_anywidget():
     result = run_python("""
         import sys
         sys.modules["anywidget"] = None
-        from nnlib import drawing, plots, recipes, training
-        from nnlib.exercises import your_own_digit
+        from nnlib import training
+        from nnlib.course import drawing, plots, recipes
+        from nnlib.course.checks import your_own_digit
         print(drawing.preprocess([[(10, 10), (60, 90)]]).shape)
     """)
     assert result.stdout.strip() == "(28, 28)", result.stderr
@@ -204,14 +206,14 @@ NOTEBOOK_CELLS = [
     """\
 from dataclasses import replace
 import numpy as np
-from nnlib import recipes
+from nnlib.course import recipes
 rng = np.random.default_rng(0)
 x, y = rng.random((300, 784), dtype=np.float32), rng.integers(0, 10, 300)
 split = {"x_train": x[:200], "y_train": y[:200], "x_val": x[200:], "y_val": y[200:]}
 recipes.BEST = replace(recipes.BEST, sizes=(784, 16, 10), epochs=2, batch_size=50)
 recipes.mnist_split = lambda data_dir=None: split""",
     """\
-from nnlib.widget import DigitCanvas, load_best_network
+from nnlib.course.widget import DigitCanvas, load_best_network
 net = load_best_network(0)""",
     "print(net.predict_proba(x[:2]).round(6))",
     f"DigitCanvas(net, strokes={SEVEN!r})",

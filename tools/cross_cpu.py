@@ -25,7 +25,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from nnlib import reproducible
+from nnlib.course import reproducible
 
 REPO = Path(__file__).resolve().parents[1]
 NO_AVX512 = "X86_V4 AVX512_ICL AVX512_SPR"
@@ -44,7 +44,7 @@ FALLBACK = {"older-avx": {"OPENBLAS_CORETYPE": "Sandybridge", "OPENBLAS_NUM_THRE
 
 PROBE = """
 import hashlib
-from nnlib import reproducible
+from nnlib.course import reproducible
 reproducible.pin()
 import numpy as np
 rng = np.random.default_rng(0)

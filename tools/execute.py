@@ -4,7 +4,7 @@
     python -m tools.execute                                    (every notebook)
 
 This is how every stored output is made: a clean kernel in this environment, the
-numeric kernels pinned (``nnlib.reproducible``), cells in order, no timestamps in the
+numeric kernels pinned (``nnlib.course.reproducible``), cells in order, no timestamps in the
 cell metadata. Prints each notebook's run time. A notebook whose run fails is left
 as it was.
 """
@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from nnlib import reproducible
+from nnlib.course import reproducible
 
 reproducible.pin()
 

@@ -34,7 +34,7 @@ import sys
 if "google.colab" in sys.modules:
     %pip install --quiet "{requirement}"
 
-from nnlib import reproducible
+from nnlib.course import reproducible
 
 reproducible.pin()  # before NumPy loads: the same numbers on every x86-64 CPU (see README)"""
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnlib import drawing
+from nnlib.course import drawing
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +54,7 @@ def notebook_source(received: Path) -> str:
 import json
 
 import nnlib
-from nnlib.widget import DigitCanvas
+from nnlib.course.widget import DigitCanvas
 
 net = nnlib.mlp([784, 16, 10], rng=0)  # untrained: any prediction will do
 pad = DigitCanvas(net)

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from nnlib import drawing
-from nnlib.exercises import Feedback, Hint, answer, cases, expect_array, reveal, run
+from nnlib.course import drawing
+from nnlib.course.checks import Feedback, Hint, answer, cases, expect_array, reveal, run
 
 __all__ = ["centre_of_mass", "fit_size", "reveal"]
 
@@ -63,7 +63,7 @@ def centre_of_mass(centre_of_mass_fn) -> Feedback:
             except (TypeError, ValueError):
                 raise Hint(f"return two numbers (row, column), got {got!r}") from None
             expect_array("(row, column)", got, right, mistakes)
-        return "5 random images of ink agree with nnlib.drawing.centre_of_mass"
+        return "5 random images of ink agree with nnlib.course.drawing.centre_of_mass"
 
     return run("Exercise 11.1 (the centre of mass)", attempt)
 

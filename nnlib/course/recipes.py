@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from nnlib import data, optimizers, persistence, preprocessing
-from nnlib.experiments import summary
+from nnlib.course.experiments import summary
 from nnlib.network import Network, mlp
 from nnlib.training import evaluate, fit
 
@@ -411,7 +411,7 @@ def write_readme(path, runs: pd.DataFrame) -> Path:
 def pinned_or_why_not() -> str | None:
     """None when NumPy runs the pinned kernels, so the ladder's numbers are the published
     ones to the last digit; otherwise why they may differ (one line)."""
-    from nnlib import reproducible
+    from nnlib.course import reproducible
 
     reason = reproducible.unsupported_reason()
     if reason:

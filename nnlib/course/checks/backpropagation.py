@@ -11,7 +11,7 @@ import numpy as np
 
 from nnlib import gradcheck
 from nnlib.activations import sigmoid, softmax
-from nnlib.exercises import Feedback, Hint, NotSolved, answer, cases, expect_array, reveal, run
+from nnlib.course.checks import Feedback, Hint, NotSolved, answer, cases, expect_array, reveal, run
 from nnlib.network import mlp
 
 __all__ = [

@@ -76,9 +76,10 @@ def pin(environ=os.environ) -> None:
         live = status()
         if unsupported_reason() is None and live != pinned_status():
             warnings.warn(
-                f"NumPy was loaded before nnlib.reproducible.pin() and runs {describe(live)}, "
-                f"not {describe(pinned_status())}: numbers may differ in their last digits "
-                "from the stored outputs. Restart the kernel and run the setup cell first.",
+                f"NumPy was loaded before nnlib.course.reproducible.pin() and runs "
+                f"{describe(live)}, not {describe(pinned_status())}: numbers may differ in "
+                "their last digits from the stored outputs. Restart the kernel and run the "
+                "setup cell first.",
                 ReproducibilityWarning,
                 stacklevel=2,
             )

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nnlib.exercises import Feedback, Hint, NotSolved, answer, cases, expect_array, reveal, run
+from nnlib.course.checks import Feedback, Hint, NotSolved, answer, cases, expect_array, reveal, run
 from nnlib.losses import CrossEntropy
 from nnlib.preprocessing import one_hot as nnlib_one_hot
 from nnlib.preprocessing import one_hot_decode

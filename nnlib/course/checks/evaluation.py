@@ -8,7 +8,7 @@ with classes that are never predicted and classes that never occur among them.
 import numpy as np
 
 from nnlib import metrics
-from nnlib.exercises import Feedback, Hint, answer, cases, expect_array, reveal, run
+from nnlib.course.checks import Feedback, Hint, answer, cases, expect_array, reveal, run
 
 __all__ = ["abstain", "averages", "confusion_and_scores", "reveal", "top_k"]
 

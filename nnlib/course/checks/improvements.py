@@ -4,7 +4,7 @@ step and one Adam step written from their formulas, and the size of a network.""
 import numpy as np
 
 from nnlib import optimizers
-from nnlib.exercises import Feedback, Hint, answer, cases, expect_array, reveal, run
+from nnlib.course.checks import Feedback, Hint, answer, cases, expect_array, reveal, run
 from nnlib.network import mlp
 
 __all__ = ["adam_step", "gain", "momentum_step", "n_parameters", "reveal"]

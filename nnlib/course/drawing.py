@@ -254,5 +254,5 @@ def sample_drawings() -> list[dict]:
     Drawn for this course as stroke lists on a 280 x 280 canvas (not taken from MNIST),
     some of them small or off-centre on purpose, to show what preprocessing undoes.
     """
-    text = resources.files("nnlib").joinpath("sample_drawings.json").read_text()
+    text = resources.files("nnlib.course").joinpath("sample_drawings.json").read_text()
     return json.loads(text)["drawings"]

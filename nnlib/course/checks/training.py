@@ -14,7 +14,7 @@ import numpy as np
 
 from nnlib import optimizers
 from nnlib.activations import sigmoid
-from nnlib.exercises import Feedback, Hint, NotSolved, answer, cases, expect_array, reveal, run
+from nnlib.course.checks import Feedback, Hint, NotSolved, answer, cases, expect_array, reveal, run
 from nnlib.network import mlp
 from nnlib.training import fit
 

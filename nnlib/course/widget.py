@@ -3,7 +3,7 @@
     pad = DigitCanvas(net)      # show it: the last line of a cell, or display(pad)
 
 The learner draws on a canvas with mouse, pen or finger; each stroke goes to Python,
-which preprocesses the drawing the way MNIST's digits were made (``nnlib.drawing``),
+which preprocesses the drawing the way MNIST's digits were made (``nnlib.course.drawing``),
 runs the network and sends its ten probabilities back to a bar chart beside the
 canvas, with the 28 x 28 image the network read. The messages, all through the
 widget's synced traits:
@@ -30,14 +30,15 @@ try:
     import traitlets
 except ImportError:  # pragma: no cover - tested in a subprocess
     raise ImportError(
-        "nnlib.widget needs anywidget, which nnlib does not install by default: "
+        "nnlib.course.widget needs anywidget, which nnlib does not install by default: "
         'pip install "nnlib-course[widget]"'
     ) from None
 
 import numpy as np
 
-from nnlib import drawing, preprocessing
-from nnlib.recipes import load_best_network  # noqa: F401 - notebook 11 imports it from here
+from nnlib import preprocessing
+from nnlib.course import drawing
+from nnlib.course.recipes import load_best_network  # noqa: F401 - notebook 11 imports it from here
 
 #: What the widget says before anything is drawn (and after Clear).
 PROMPT = "draw a digit with your mouse, pen or finger"
@@ -244,7 +245,7 @@ class DigitCanvas(anywidget.AnyWidget):
     ``network`` is anything with ``predict_proba(x)`` taking (N, 784) rows in [0, 1]
     and giving (N, 10) probabilities, like an nnlib ``Network``. ``strokes`` (optional)
     starts the canvas with a drawing: a list of strokes, each a list of (x, y) points in
-    canvas pixels (see ``nnlib.drawing``). After the learner draws, ``pad.strokes`` holds
+    canvas pixels (see ``nnlib.course.drawing``). After the learner draws, ``pad.strokes`` holds
     the drawing, ``pad.image`` the (28, 28) image the network read, ``pad.probabilities``
     the ten probabilities and ``pad.prediction`` the digit read (None when empty).
     """

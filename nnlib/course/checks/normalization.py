@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from nnlib.exercises import Feedback, Hint, answer, cases, expect_array, reveal, run
+from nnlib.course.checks import Feedback, Hint, answer, cases, expect_array, reveal, run
+from nnlib.course.recipes import NearestMean
 from nnlib.preprocessing import Standardizer
-from nnlib.recipes import NearestMean
 
 __all__ = ["nearest_mean", "standardize", "raw_equivalent", "reveal"]
 
@@ -68,7 +68,7 @@ def nearest_mean(class_means_fn, predict_fn) -> Feedback:
                 atol=0,
                 rtol=0,
             )
-        return "5 random class-mean cases and 5 nearest-mean cases agree with nnlib.recipes"
+        return "5 random class-mean cases and 5 nearest-mean cases agree with nnlib.course.recipes"
 
     return run("Exercise 2.1 (the mean digit as a classifier)", attempt)
 

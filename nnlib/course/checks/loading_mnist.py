@@ -6,9 +6,9 @@ import struct
 
 import numpy as np
 
+from nnlib.course.checks import Feedback, Hint, NotSolved, answer, cases, reveal, run
 from nnlib.data import IDX_DTYPES, parse_idx
 from nnlib.errors import DataError
-from nnlib.exercises import Feedback, Hint, NotSolved, answer, cases, reveal, run
 
 __all__ = ["read_header", "encode_idx", "checked_payload", "reveal"]
 

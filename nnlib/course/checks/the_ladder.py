@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from nnlib.exercises import Feedback, answer, cases, expect_array, reveal, run
-from nnlib.recipes import NearestMean
+from nnlib.course.checks import Feedback, answer, cases, expect_array, reveal, run
+from nnlib.course.recipes import NearestMean
 
 __all__ = ["nearest_mean", "gain_and_spread", "reveal"]
 

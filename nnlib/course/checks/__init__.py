@@ -6,7 +6,7 @@ Every exercise in the notebooks has four parts:
 2. a stub, a code cell with a function for the learner to complete, whose body is
    ``...`` or ``raise NotImplementedError``;
 3. a check, one call such as ``check.forward(forward)`` from this package's module for
-   the notebook (``nnlib.exercises.forward_pass`` for ``04_forward_pass``). It runs the
+   the notebook (``nnlib.course.checks.forward_pass`` for ``04_forward_pass``). It runs the
    learner's function on several random cases against nnlib or a numerical reference
    and returns a ``Feedback``, which the cell shows: solved, not solved yet, or a hint
    that names the likely mistake (a transposed matrix, a missing 1/N, a forgotten bias);

@@ -3,7 +3,7 @@
 import numpy as np
 
 from nnlib.activations import sigmoid, softmax
-from nnlib.exercises import Feedback, Hint, answer, cases, expect_array, reveal, run
+from nnlib.course.checks import Feedback, Hint, answer, cases, expect_array, reveal, run
 from nnlib.network import mlp
 
 __all__ = ["forward", "n_parameters", "forward_columns", "softmax_temperature", "reveal"]

@@ -3,7 +3,7 @@ pixels no image inks, and top-k accuracy."""
 
 import numpy as np
 
-from nnlib.exercises import Feedback, answer, cases, expect_array, reveal, run
+from nnlib.course.checks import Feedback, answer, cases, expect_array, reveal, run
 
 __all__ = ["group_accuracy", "never_inked", "reveal", "top_k_accuracy"]
 
