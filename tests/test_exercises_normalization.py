@@ -126,7 +126,7 @@ STANDARDIZE_MISTAKES = {
     "mean and std are swapped": swapped,
     "you forgot to subtract the mean": no_mean,
     "divides by N - 1 (ddof=1)": sample_std,
-    "changed its input arrays in place": in_place,
+    "your in_place changed its argument x_train, the caller's array, in place": in_place,
     "return (z_train, z_val), in that order": reversed_order,
 }
 

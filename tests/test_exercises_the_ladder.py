@@ -52,7 +52,8 @@ def test_class_means_over_the_wrong_axis_crash_with_a_one_line_report():
         return ((x[:, None, :] - means[None]) ** 2).sum(axis=2).argmin(axis=1)
 
     feedback = check.nearest_mean(wrong_axis)
-    assert feedback.status == "error" and "your code raised" in feedback.message
+    assert feedback.status == "error", feedback
+    assert feedback.message.startswith("your wrong_axis raised ValueError"), feedback
 
 
 def gain_and_spread(before, after):

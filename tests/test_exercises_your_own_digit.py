@@ -33,7 +33,7 @@ CENTRE_MISTAKES = {
         (x.shape[1] - 1) / 2,
     ),
     "return two numbers (row, column)": lambda x: "the middle",
-    "your code raised": lambda x: x.centre_of_mass(),
+    "your lambda raised AttributeError": lambda x: x.centre_of_mass(),
 }
 
 

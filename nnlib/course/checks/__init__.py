@@ -28,8 +28,12 @@ The tools for writing a check:
     reveal(guess, actual, what)    "predict, then run": the learner's guess beside the result
 """
 
+import inspect
+import math
+import sysconfig
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -77,16 +81,115 @@ def run(exercise: str, attempt: Callable[[], str]) -> Feedback:
         message = " ".join(str(err).split()) or "(no message)"
         if "mismatch in its core dimension" in message:  # from @ (matmul)
             message += ". The inner sizes of a matrix product must agree: write down each shape"
-        return Feedback(exercise, "error", f"your code raised {type(err).__name__}: {message}")
+        elif "could not be broadcast" in message or "non-broadcastable" in message:
+            message += (
+                ". NumPy lines shapes up from the right: an (N,) array cannot be added to the "
+                "rows of an (N, K) one. A sum or maximum per row needs keepdims=True, shape "
+                "(N, 1); a bias in the column convention needs b[:, None], shape (H, 1)"
+            )
+        return Feedback(exercise, "error", f"{_whose(err)} raised {type(err).__name__}: {message}")
     return Feedback(exercise, "solved", agreed)
 
 
-def answer(function: Callable, *args, **kwargs):
+#: Where the course's and the libraries' own code lives: a frame outside them is the learner's.
+_NOT_LEARNERS = tuple(
+    {str(Path(__file__).resolve().parents[2])}  # nnlib
+    | {sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib")}
+    | {str(Path(np.__file__).resolve().parent)}
+)
+
+
+def _whose(err: BaseException) -> str:
+    """'your backward' (or 'your backward, called by your train') for the learner's functions
+    in ``err``'s traceback, innermost last; 'your code' when none is found."""
+    names = []
+    tb = err.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code is answer.__code__:  # what the check called: the learner's own frames follow
+            names = []
+        elif not str(Path(code.co_filename).resolve()).startswith(_NOT_LEARNERS) and (
+            code.co_name != "<module>"
+        ):
+            names.append(code.co_qualname.rsplit("<locals>.", 1)[-1].replace("<lambda>", "lambda"))
+        tb = tb.tb_next
+    if not names:
+        return "your code"
+    if names[-1] == names[0]:
+        return f"your {names[0]}"
+    return f"your {names[-1]}, called by your {names[0]},"
+
+
+class Changed(Hint):
+    """Raised by ``answer``: the learner's function changed an argument it was given.
+    ``argument`` is its name, ``function`` the function's."""
+
+    def __init__(self, function: str, argument: str):
+        self.function, self.argument = function, argument
+        super().__init__(
+            f"your {function} changed its argument {argument}, the caller's array, in place "
+            f"({argument} /= ..., {argument} -= ... or {argument}[...] = ... do that): the "
+            "caller still needs it as it was, and calling your function twice gives another "
+            f"answer. Compute out of place ({argument} = {argument} / ...), or on a copy"
+        )
+
+
+def _snapshot(value):
+    """A deep copy of the arrays in ``value`` (an array, or lists, tuples and dicts of them),
+    or ``_SKIP`` for what ``answer`` does not compare (generators, functions, ...)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list | tuple):
+        return type(value)(_snapshot(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    if isinstance(value, int | float | str | bytes | bool | np.generic | None.__class__):
+        return value
+    return _SKIP
+
+
+_SKIP = object()
+
+
+def _unchanged(value, before) -> bool:
+    if before is _SKIP:
+        return True
+    if isinstance(before, np.ndarray):
+        return (
+            isinstance(value, np.ndarray)
+            and value.shape == before.shape
+            and value.dtype == before.dtype
+            and np.array_equal(value, before, equal_nan=before.dtype.kind in "fc")
+        )
+    if isinstance(before, list | tuple):
+        return len(value) == len(before) and all(map(_unchanged, value, before))
+    if isinstance(before, dict):
+        same_keys = value.keys() == before.keys()
+        return same_keys and all(_unchanged(value[k], before[k]) for k in before)
+    return True  # immutable
+
+
+def answer(function: Callable, *args, may_change: tuple = (), **kwargs):
     """``function(*args, **kwargs)``, the learner's answer; stops the attempt if it is a stub
-    (raises NotImplementedError, or returns None because its body is ``...``)."""
+    (raises NotImplementedError, or returns None because its body is ``...``).
+
+    Every array among the arguments (inside lists, tuples and dicts too) is compared
+    afterwards with a copy taken before the call: a function that changes its caller's
+    arrays gets a ``Changed`` hint naming the function and the argument. ``may_change``
+    lists the positions of the arguments the task allows it to change (an optimizer's
+    step may update w in place and return it)."""
+    try:
+        arguments = inspect.signature(function).bind(*args, **kwargs).arguments
+    except (TypeError, ValueError):  # no signature, or one that does not fit: the call says so
+        arguments = {}
+    allowed = [name for i, name in enumerate(arguments) if i in may_change]
+    before = {name: _snapshot(value) for name, value in arguments.items() if name not in allowed}
     result = function(*args, **kwargs)
     if result is None:
         raise NotSolved
+    for name, value in arguments.items():
+        if name in before and not _unchanged(value, before[name]):
+            raise Changed(getattr(function, "__name__", "function"), name)
     return result
 
 
@@ -133,18 +236,36 @@ def expect_array(
         wrong = np.asarray(wrong)
         if wrong.shape == got.shape and np.allclose(got, wrong, rtol=rtol, atol=atol):
             raise Hint(f"{name} is not right: {description}")
+    if got.ndim == 0:
+        raise Hint(f"{name} is {_alike(float(got), float(right))}")
     worst = np.unravel_index(np.argmax(np.abs(got - right)), got.shape)
     raise Hint(
         f"{name} has the right shape but wrong values: at index {tuple(map(int, worst))} "
-        f"it is {got[worst]:.6g}, expected {right[worst]:.6g}"
+        f"it is {_alike(float(got[worst]), float(right[worst]))}"
     )
+
+
+def _alike(got: float, right: float) -> str:
+    """'0.5, expected 0.25 (a relative error of 100%)', with as many digits as it takes
+    for the two numbers to print differently."""
+    digits = 6
+    while f"{got:.{digits}g}" == f"{right:.{digits}g}" and digits < 17:
+        digits += 1
+    text = f"{got:.{digits}g}, expected {right:.{digits}g}"
+    if right == 0:
+        return text
+    error = abs(got - right) / abs(right)
+    return text + (f" (a relative error of {error:.2g})" if error < 0.01 else
+                   f" (a relative error of {100 * error:.3g}%)")  # fmt: skip
 
 
 def reveal(guess, actual: float, what: str, unit: str = "") -> str:
     """'Predict, then run': a line putting the learner's ``guess`` beside the ``actual`` result.
 
     The notebooks ask for a guess (``my_guess = ...``) before a surprising experiment;
-    with no guess written (``None``) the line says so, and gives the result anyway.
+    with no guess written (``None``) the line says so, and gives the result anyway. A guess
+    is judged on a log scale, by the factor it is off: 1e-5 for 5e4 is "5,000,000,000x too
+    low", not "the right order of magnitude"; a guess of the wrong sign, or 0, is named so.
     """
     result = f"{actual:.4g}{unit}"
     if guess is None:
@@ -153,6 +274,24 @@ def reveal(guess, actual: float, what: str, unit: str = "") -> str:
         guess = float(guess)
     except (TypeError, ValueError):
         return f"{what}: {result}. (Your guess {guess!r} is not a number.)"
-    off = abs(guess - actual) / max(abs(actual), 1e-12)
-    verdict = "close" if off < 0.1 else "the right order of magnitude" if off < 1 else "far off"
-    return f"{what}: {result}; you guessed {guess:.4g}{unit}: {verdict}."
+    said = f"{what}: {result}; you guessed {guess:.4g}{unit}"
+    if guess == actual:
+        return f"{said}: exactly."
+    if actual == 0:
+        return f"{said}: the result is 0, so the guess is off by {abs(guess):.4g}{unit}."
+    sign = "positive" if actual > 0 else "negative"
+    if guess == 0:
+        return f"{said}: zero, and the result is {sign}: no factor can take 0 to it."
+    if (guess > 0) != (actual > 0):
+        return f"{said}: the wrong sign, the result is {sign}."
+    factor = guess / actual
+    direction = "too high" if factor > 1 else "too low"
+    factor = max(factor, 1 / factor)
+    if factor < 1.1:
+        return f"{said}: close."
+    if factor < 10:
+        return f"{said}: about {factor:.2g}x {direction}."
+    mantissa, exponent = f"{factor:.1e}".split("e")
+    size = f"{float(f'{factor:.2g}'):,.0f}x" if factor < 1e6 else (
+        f"{float(mantissa):g} x 10^{int(exponent)} times")  # fmt: skip
+    return f"{said}: about {size} {direction} ({math.log10(factor):.1f} orders of magnitude)."

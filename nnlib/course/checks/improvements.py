@@ -118,7 +118,8 @@ def momentum_step(step_fn) -> Feedback:
                 reference.lr = lr
                 reference.step([w_ref], [g.copy()])
                 w, v = mine
-                got = answer(step_fn, w.copy(), g.copy(), v.copy(), lr=lr, mu=mu)
+                got = answer(step_fn, w.copy(), g.copy(), v.copy(), lr=lr, mu=mu,
+                             may_change=(0, 2))  # fmt: skip
                 mine = _unpack(got, "momentum_step", "(new w, new v)", 2)
                 wrong = {k: f(wrong[k][0], g, wrong[k][1], lr, mu)
                          for k, f in MOMENTUM_MISTAKES.items()}  # fmt: skip
@@ -212,7 +213,7 @@ def adam_step(step_fn) -> Feedback:
                 w, (m, v, t_in) = mine
                 with np.errstate(all="ignore"):
                     got = answer(step_fn, w.copy(), g.copy(), (m.copy(), v.copy(), t_in),
-                                 lr=lr, beta1=b1, beta2=b2, eps=eps)  # fmt: skip
+                                 lr=lr, beta1=b1, beta2=b2, eps=eps, may_change=(0, 2))  # fmt: skip
                 w_new, state = _unpack(got, "adam_step", "(new w, (m, v, t))", 2)
                 state = tuple(_unpack(state, "adam_step's state", "(m, v, t)", 3))
                 mine = (w_new, state)

@@ -107,14 +107,8 @@ def standardize(standardize_fn) -> Feedback:
             min_std = 0.01
             scaler = Standardizer(min_std).fit(x_train)
             right = scaler.transform(x_train), scaler.transform(x_val)
-            copies = x_train.copy(), x_val.copy()
-            with np.errstate(all="ignore"):
-                got = answer(standardize_fn, *copies, min_std)
-            if not np.array_equal(copies[0], x_train) or not np.array_equal(copies[1], x_val):
-                raise Hint(
-                    "your function changed its input arrays in place (x -= mean, say): the "
-                    "caller's data must stay as it was. Compute new arrays instead"
-                )
+            with np.errstate(all="ignore"):  # answer() tells a function that changes x_train
+                got = answer(standardize_fn, x_train.copy(), x_val.copy(), min_std)
             if not isinstance(got, tuple | list) or len(got) != 2:
                 raise Hint("return two arrays, (z_train, z_val)")
             z_train, z_val = (np.asarray(z, dtype=float) for z in got)
