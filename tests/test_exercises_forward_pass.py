@@ -138,3 +138,50 @@ def test_a_typical_temperature_mistake_gets_its_hint(hint):
 
 def test_the_module_offers_reveal_for_predictions():
     assert check.reveal(None, 9.8, "accuracy", "%").startswith("accuracy: 9.8%")
+
+
+# Holes closed (issue 20): answers that passed as solved before.
+
+
+def test_a_softmax_shifted_by_the_minibatchs_maximum_is_named():
+    def global_max(x, W1, b1, W2, b2):
+        z2 = sigmoid(x @ W1 + b1) @ W2 + b2
+        e = np.exp(z2 - z2.max())  # one maximum for all rows
+        return e / e.sum(axis=1, keepdims=True)
+
+    with np.errstate(all="ignore"):
+        feedback = check.forward(global_max)
+    assert feedback.status == "hint", feedback
+    assert "one maximum for the whole minibatch (z.max())" in feedback.message, feedback
+
+
+def test_a_temperature_softmax_shifted_by_the_global_maximum_is_named():
+    def global_max(z, T):
+        z = z / T
+        e = np.exp(z - z.max())
+        return e / e.sum(axis=1, keepdims=True)
+
+    with np.errstate(all="ignore"):
+        feedback = check.softmax_temperature(global_max)
+    assert feedback.status == "hint" and "one maximum for the whole array" in feedback.message
+
+
+def test_a_temperature_softmax_that_divides_the_callers_logits_in_place_is_told_so():
+    def softmax_temperature(z, T):
+        z /= T  # [[1, 2, 3]] became [[4, 8, 12]] after two calls with T = 0.5
+        return stable_softmax(z)
+
+    feedback = check.softmax_temperature(softmax_temperature)
+    assert feedback.status == "hint", feedback
+    assert "your softmax_temperature changed its argument z" in feedback.message, feedback
+
+
+def test_a_temperature_softmax_that_keeps_state_between_calls_is_told_so():
+    calls = []
+
+    def softmax_temperature(z, T):
+        calls.append(T)
+        return stable_softmax(z / T) if len(calls) % 2 else stable_softmax(z / calls[0])
+
+    feedback = check.softmax_temperature(softmax_temperature)
+    assert feedback.status == "hint" and "called twice" in feedback.message, feedback

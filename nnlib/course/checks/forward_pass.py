@@ -17,13 +17,15 @@ def forward(forward_fn) -> Feedback:
     """
 
     def attempt():
-        for i, rng in enumerate(cases(seed=401)):
-            n, h = int(rng.integers(1, 9)), int(rng.integers(3, 17))
+        for i, rng in enumerate(cases(seed=401, n=6)):
+            n, h = int(rng.integers(1, 9)) + 3 * (i == 5), int(rng.integers(3, 17))
             x = rng.random((n, 784))
             W1, b1 = rng.normal(0, 0.05, (784, h)), rng.normal(0, 1, h)
             W2, b2 = rng.normal(0, 1, (h, 10)), rng.normal(0, 1, 10)
             if i == 4:  # logits near 1000: a softmax that is not stabilised overflows
                 W2, b2 = 100 * W2, b2 + 1000
+            if i == 5:  # rows whose logits differ by thousands: one shift for all rows fails
+                W2 = 5000 * W2
             a1 = sigmoid(x @ W1 + b1)
             z2 = a1 @ W2 + b2
             with np.errstate(all="ignore"):
@@ -53,8 +55,19 @@ def forward(forward_fn) -> Feedback:
                     "for logits near 1000 your softmax gives NaN or infinity: exp overflows. "
                     "Subtract each row's maximum from the logits before exp (section 5)"
                 )
+            spread = np.ptp(z2.max(axis=1))
+            if i == 5 and np.shape(got) == z2.shape and not np.isfinite(got).all():
+                raise Hint(
+                    f"for a minibatch whose rows' largest logits differ by {spread:,.0f} your "
+                    "softmax gives NaN: you subtracted one maximum for the whole minibatch "
+                    "(z.max()), so in the rows far below it every exp underflows to 0, and 0/0 "
+                    "is NaN. Subtract each row's own maximum: z.max(axis=1, keepdims=True)"
+                )
             expect_array("the output", got, softmax(z2), mistakes)
-        return "5 random minibatches agree with nnlib, one of them with logits near 1000"
+        return (
+            "6 random minibatches agree with nnlib, one with logits near 1000 and one "
+            "whose rows' logits differ by thousands"
+        )
 
     return run("Exercise 4.1 (the forward pass)", attempt)
 
@@ -154,12 +167,32 @@ def softmax_temperature(softmax_fn) -> Feedback:
                     "the temperature is missing: softmax(z / T), not softmax(z)": p,
                     "the rows do not sum to 1: normalise after exponentiating": np.exp(z / T),
                 }
+            if np.shape(got) == z.shape and not np.isfinite(got).all():
+                with np.errstate(all="ignore"):
+                    e = np.exp(z / T - np.max(z / T))
+                    shifted_once = e / e.sum(axis=1, keepdims=True)
+                if np.array_equal(np.isnan(got), np.isnan(shifted_once)):
+                    raise Hint(
+                        f"for T = {T:g} your softmax gives NaN in some rows: you subtracted "
+                        "one maximum for the whole array (z.max()), and the rows of z / T, "
+                        f"which differ by {np.ptp((z / T).max(axis=1)):,.0f} here, far below "
+                        "it underflow to 0/0. Subtract each row's own maximum: "
+                        "z.max(axis=1, keepdims=True)"
+                    )
             if T < 0.01 and np.shape(got) == z.shape and not np.isfinite(got).all():
                 raise Hint(
                     f"for T = {T:g} the logits z / T reach thousands and your exp overflows: "
                     "subtract each row's maximum first (section 5), or use nnlib's softmax"
                 )
             expect_array(f"the softmax at T = {T:g}", got, right, mistakes)
+            with np.errstate(all="ignore"):
+                again = answer(softmax_fn, z, T)
+            if not np.array_equal(np.asarray(again), np.asarray(got)):
+                raise Hint(
+                    f"called twice with the same z and T = {T:g}, your softmax_temperature "
+                    "gives two different answers: does it keep something from one call to "
+                    "the next?"
+                )
         return f"right for {len(temperatures)} temperatures, from T = 10 down to T = 0.001"
 
     return run("Exercise 4.4 (softmax with a temperature)", attempt)
