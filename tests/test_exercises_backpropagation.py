@@ -233,3 +233,22 @@ def test_a_typical_zero_rows_mistake_gets_its_hint(hint):
     feedback = check.zero_gradient_rows(ROWS_MISTAKES[hint])
     assert feedback.status == "hint", feedback
     assert hint in feedback.message, feedback
+
+
+@pytest.mark.parametrize(
+    "rows, hint",
+    [
+        (lambda x: x.sum(axis=0) == 0, "a sum of 0 does not mean all zeros"),
+        (lambda x: x.max(axis=0) == 0, "a maximum of 0 does not mean all zeros"),
+    ],
+    ids=["sum", "max"],
+)
+def test_zero_gradient_rows_that_hold_only_for_pixels_are_named(rows, hint):
+    """These passed while every test input was >= 0; standardized inputs are negative."""
+    feedback = check.zero_gradient_rows(rows)
+    assert feedback.status == "hint" and hint in feedback.message, feedback
+
+
+def test_other_right_zero_gradient_rows_pass():
+    assert check.zero_gradient_rows(lambda x: ~x.any(axis=0)).solved
+    assert check.zero_gradient_rows(lambda x: np.abs(x).sum(axis=0) == 0).solved

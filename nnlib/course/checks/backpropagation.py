@@ -335,9 +335,16 @@ def zero_gradient_rows(rows_fn) -> Feedback:
     are zero for the minibatch ``x`` (N, n_in), whatever delta1 is."""
 
     def attempt():
-        for rng in cases(seed=504):
+        for i, rng in enumerate(cases(seed=504, n=6)):
             n, n_in = int(rng.integers(3, 7)), int(rng.integers(8, 13))
             x = rng.random((n, n_in)) * (rng.random((n, n_in)) < 0.5)  # many zeros, like ink
+            if i >= 3:  # standardized inputs: negative too
+                x = (x - x.mean(axis=0)) / np.maximum(x.std(axis=0), 0.01)
+                j, k = rng.choice(n_in, 2, replace=False)
+                x[:, j] = 0
+                x[:2, j] = (1.5, -1.5)  # sums to 0, but two examples feed this weight
+                x[:, k] = -rng.random(n)
+                x[0, k] = 0  # its maximum is 0, but it is negative elsewhere
             x[:, rng.integers(0, n_in, 3)] = 0  # and a few inputs blank in every example
             got = answer(rows_fn, x.copy())
             net = mlp([n_in, 4, 3], rng=0, dtype=np.float64)
@@ -355,8 +362,22 @@ def zero_gradient_rows(rows_fn) -> Feedback:
                 "return a boolean mask with one entry per input, not the indices": np.flatnonzero(
                     blank
                 ),
+                "a sum of 0 does not mean all zeros: standardized inputs are negative too, "
+                "and +1.5 and -1.5 cancel in the sum while each feeds the weight. Test "
+                "every example: (x == 0).all(axis=0)": x.sum(axis=0) == 0,
+                "a maximum of 0 does not mean all zeros: standardized inputs are negative "
+                "too. Test every example: (x == 0).all(axis=0)": x.max(axis=0) == 0,
+                "a minimum of 0 does not mean all zeros: test every example, "
+                "(x == 0).all(axis=0)": x.min(axis=0) == 0,
+                "a mean of 0 does not mean all zeros: standardized inputs average 0 in every "
+                "column. Test every example: (x == 0).all(axis=0)": np.isclose(
+                    x.mean(axis=0), 0
+                ),
             }
             expect_array("the mask", got, blank, mistakes)
-        return "right for 5 random minibatches, as nnlib's dW1 confirms"
+        return (
+            "right for 6 random minibatches, 3 of them standardized (negative inputs), as "
+            "nnlib's dW1 confirms"
+        )
 
     return run("Exercise 5.4 (which weights get no gradient)", attempt)
