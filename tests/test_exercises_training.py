@@ -56,6 +56,14 @@ def forward(params, x):
         activations.append(a)
     return activations
 """
+ONE_HIDDEN_LAYER_BACKWARD = """
+def backward(params, activations, y):
+    W1, b1, W2, b2 = params[:4]
+    x, a1, a2 = activations[0], activations[1], activations[-1]
+    delta2 = (a2 - y) / len(y) * a2 * (1 - a2)
+    delta1 = (delta2 @ W2.T) * a1 * (1 - a1)
+    return [x.T @ delta1, delta1.sum(axis=0), a1.T @ delta2, delta2.sum(axis=0)]
+"""
 EARLY_UPDATE_TRAIN = """
 def train(x, y, sizes, epochs, batch_size, lr, seed):
     rng = np.random.default_rng(seed)
@@ -152,6 +160,15 @@ def network_mistakes():
         "every epoch used the same order",
         changed(s, loop, "    order = rng.permutation(len(x))\n    for epoch in range(epochs):"),
     )
+    yield (  # issue 20: this got a hint about the update step
+        "the loop over the minibatches never ran",
+        changed(s, "range(0, len(x), batch_size)", "range(0, len(x) - batch_size, batch_size)"),
+    )
+    yield (
+        "your loop over the epochs runs one time too few",
+        changed(s, "range(epochs)", "range(1, epochs)"),
+    )
+    yield "your backward raised ValueError: matmul", s + ONE_HIDDEN_LAYER_BACKWARD
     yield (
         "keep everything in float64",
         changed(
@@ -256,3 +273,23 @@ def test_a_wrong_schedule_gets_its_hint(hint, old, new):
     f = functions(changed(solution("6.4"), old, new))
     feedback = check.step_decay(f["step_decay"])
     assert not feedback.solved and hint in feedback.message, feedback
+
+
+STATEFUL_STEP_DECAY = """
+def step_decay(lr0, factor, every):
+    calls = [0]
+
+    def schedule(epoch):  # counts its calls instead of reading epoch
+        calls[0] += 1
+        return lr0 * factor ** ((calls[0] - 1) // every)
+
+    return schedule
+"""
+
+
+def test_a_schedule_that_counts_its_calls_is_told_so():
+    """It passed while the check asked for epochs 1, 2, ..., 7 in order, once."""
+    feedback = check.step_decay(functions(STATEFUL_STEP_DECAY)["step_decay"])
+    assert feedback.status == "hint", feedback
+    assert "out of order, some twice" in feedback.message, feedback
+    assert "Does your schedule count its calls" in feedback.message, feedback

@@ -439,6 +439,9 @@ def _check_train(train, seed=6):
             if agreed
             else f"Your weights differ from nnlib's {what}"
         )
+        initial = _init(sizes, np.random.default_rng(seed))
+        if epochs and all(np.allclose(g, w, rtol=0, atol=0) for g, w in zip(got, initial)):
+            raise Hint(f"{so_far}: {_never_ran(train, x, y, sizes, epochs, lr, seed)}")
         with np.errstate(all="ignore"):
             for mistake, description in TRAIN_MISTAKES.items():
                 wrong = _train(x, y, sizes, epochs, BATCH, lr, seed, mistake)
@@ -450,6 +453,30 @@ def _check_train(train, seed=6):
         worst = max(float(np.max(np.abs(g - r))) for g, r in zip(got, right, strict=True))
         raise Hint(f"{so_far} (by up to {worst:.3g}, more than {TOLERANCE:g}): {advice}")
     return agreed
+
+
+def _never_ran(train, x, y, sizes, epochs, lr, seed) -> str:
+    """Why ``train`` made no update at all: which of its two loops never ran (it tries one
+    more epoch to tell)."""
+    n = len(x)
+    with np.errstate(all="ignore"):
+        more = answer(train, x.copy(), y.copy(), list(sizes), epochs + 1, BATCH, lr, seed)
+    initial = _init(sizes, np.random.default_rng(seed))
+    if len(more) == len(initial) and not all(
+        np.shape(g) == np.shape(w) and np.array_equal(g, w)
+        for g, w in zip(more, initial, strict=True)
+    ):
+        return (
+            f"your weights are still the initial ones after epochs = {epochs}, and move only "
+            f"with epochs = {epochs + 1}: your loop over the epochs runs one time too few. "
+            "range(epochs) runs epochs times; range(1, epochs) runs epochs - 1"
+        )
+    return (
+        f"your weights are still the initial ones: the loop over the minibatches never ran "
+        f"for n = {n} examples in minibatches of {BATCH}. range(0, n, batch_size) starts a "
+        "minibatch at 0, 10, ..., up to the last, smaller one; range(0, n - batch_size, "
+        "batch_size) is empty when n = batch_size, and misses the last minibatch otherwise"
+    )
 
 
 def network(init, forward, backward, train) -> Feedback:
@@ -656,12 +683,36 @@ def step_decay(step_decay_fn) -> Feedback:
                 rtol=1e-12,
                 atol=0,
             )
-        sgd = optimizers.SGD(1.0)
-        fit(mlp([2, 2], rng=0), np.zeros((4, 2), np.float32), np.zeros(4, np.int64),
-            optimizer=sgd, epochs=5, batch_size=4, lr_schedule=answer(step_decay_fn, 1.0, 0.5, 2),
-            verbose=False)  # fmt: skip
-        if not np.isclose(sgd.lr, 0.25):
-            raise Hint(f"after 5 epochs of fit with your schedule the rate is {sgd.lr}, not 0.25")
-        return "3 schedules agree for epochs 1 to 7, and fit ends 5 epochs at lr0 / 4"
+            # A schedule is a function of the epoch alone: asked again, out of order, and
+            # beside a second schedule from the same step_decay, it gives the same rates.
+            other = answer(step_decay_fn, lr0, factor, every)
+            order = [3, 1, 7, 7, 2, 5, 1, 6, 4]
+            rates = [answer(s, e) for e in order for s in (schedule, other)]
+            want = [lr0 * factor ** ((e - 1) // every) for e in order for _ in (0, 1)]
+            if not np.allclose(rates, want, rtol=1e-12, atol=0):
+                raise Hint(
+                    f"asked for epochs {order} (out of order, some twice, and beside a second "
+                    f"schedule from step_decay({lr0}, {factor}, {every})), your schedules give "
+                    f"{[float(f'{r:.4g}') for r in rates[::2]]}, not "
+                    f"{[float(f'{r:.4g}') for r in want[::2]]}: the rate must depend on the "
+                    "epoch it is given alone. Does your schedule count its calls, or keep "
+                    "something between them? Reused for a second run (another seed) it would "
+                    "start at the wrong rate"
+                )
+        schedule = answer(step_decay_fn, 1.0, 0.5, 2)
+        for run_number in (1, 2):  # the same schedule, reused for a second seed
+            sgd = optimizers.SGD(1.0)
+            fit(mlp([2, 2], rng=0), np.zeros((4, 2), np.float32), np.zeros(4, np.int64),
+                optimizer=sgd, epochs=5, batch_size=4, lr_schedule=schedule,
+                verbose=False)  # fmt: skip
+            if not np.isclose(sgd.lr, 0.25):
+                raise Hint(
+                    f"after 5 epochs of fit with your step_decay(1.0, 0.5, 2) (run "
+                    f"{run_number} with the same schedule) the rate is {sgd.lr}, not 0.25"
+                )
+        return (
+            "3 schedules agree for epochs 1 to 7, asked in order, out of order and twice, and "
+            "fit ends 5 epochs at lr0 / 4, twice with the same schedule"
+        )
 
     return run("Exercise 6.4 (a step-decay schedule)", attempt)
