@@ -131,3 +131,15 @@ def test_a_wrong_top_k_gets_its_hint(hint, old, new):
 def test_a_wrong_abstention_gets_its_hint(hint, old, new):
     feedback = check.abstain(changed("7.4", old, new)["abstain"])
     assert not feedback.solved and hint in feedback.message, feedback
+
+
+def test_a_confusion_matrix_counted_by_fancy_indexing_is_named():
+    """C[y_true, y_pred] += 1 counts a repeated pair once; it was not named before."""
+    f = changed(
+        "7.1",
+        "    for t, p in zip(y_true, y_pred):\n        C[t, p] += 1",
+        "    C[y_true, y_pred] += 1",
+    )
+    feedback = check.confusion_and_scores(f["confusion"], f["scores"])
+    assert feedback.status == "hint", feedback
+    assert "C[y_true, y_pred] += 1 adds 1 once per distinct" in feedback.message, feedback

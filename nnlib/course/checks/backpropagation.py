@@ -370,9 +370,7 @@ def zero_gradient_rows(rows_fn) -> Feedback:
                 "a minimum of 0 does not mean all zeros: test every example, "
                 "(x == 0).all(axis=0)": x.min(axis=0) == 0,
                 "a mean of 0 does not mean all zeros: standardized inputs average 0 in every "
-                "column. Test every example: (x == 0).all(axis=0)": np.isclose(
-                    x.mean(axis=0), 0
-                ),
+                "column. Test every example: (x == 0).all(axis=0)": np.isclose(x.mean(axis=0), 0),
             }
             expect_array("the mask", got, blank, mistakes)
         return (

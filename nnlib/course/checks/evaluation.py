@@ -87,6 +87,10 @@ def _check_confusion(confusion):
                 "each row is divided by its sum: C holds counts (a row-normalised matrix is "
                 "for the picture, not for the scores)": right
                 / np.maximum(right.sum(1), 1)[:, None],
+                "every count is 0 or 1: C[y_true, y_pred] += 1 adds 1 once per distinct "
+                "(true, predicted) pair, however often it occurs, because NumPy's fancy "
+                "indexing does not accumulate. Loop over the pairs, or use "
+                "np.add.at(C, (y_true, y_pred), 1)": (right > 0).astype(float),
             },
             rtol=0,
             atol=1e-9,
