@@ -252,3 +252,14 @@ def test_zero_gradient_rows_that_hold_only_for_pixels_are_named(rows, hint):
 def test_other_right_zero_gradient_rows_pass():
     assert check.zero_gradient_rows(lambda x: ~x.any(axis=0)).solved
     assert check.zero_gradient_rows(lambda x: np.abs(x).sum(axis=0) == 0).solved
+
+
+def test_a_central_difference_that_ignores_eps_is_named():
+    """It read 'at index (1, 2) it is -2.34389, expected -2.34389'."""
+
+    def own_eps(f, w, eps):
+        return central(f, w, 1e-6)
+
+    feedback = check.central_difference(own_eps)
+    assert feedback.status == "hint", feedback
+    assert "with a step of 1e-06, not the eps = 0.001" in feedback.message, feedback

@@ -315,6 +315,11 @@ def central_difference(difference_fn) -> Feedback:
                 "eps², not eps": np.reshape(one_sided, shape),
                 "the sign is flipped: (f(w + eps) - f(w - eps)) / (2 eps)": -right,
             }
+            for other in (1e-6, 1e-5, 1e-4, 1e-7, 1e-8):  # a default of the learner's own
+                mistakes[
+                    f"that is the central difference with a step of {other:g}, not the eps = "
+                    f"{eps:g} your function is given: use the argument eps"
+                ] = gradcheck.numerical_gradient(f, w, other)
             expect_array("the gradient", got, right, mistakes)
         return "right for 5 functions of 1-D and 2-D arrays, and w is left as it was"
 
