@@ -36,6 +36,11 @@ def _label_cases():
                    " (classes 4 and 5 neither occur nor are predicted)")  # fmt: skip
         else:
             yield (*_labels(rng, 25, 3), 3, "")
+    # A class predicted once and occurring once, and one whose precision and recall add up
+    # to less than 1: a count of 0 is the only one for which a score is undefined.
+    y_true = np.array([0, 0, 0, 1, 1, 1, 2, 3, 3, 3, 3, 0, 1])
+    y_pred = np.array([0, 0, 3, 1, 1, 0, 2, 0, 1, 3, 1, 3, 3])
+    yield y_true, y_pred, 4, " (class 2 occurs and is predicted once)"
 
 
 def _shape_hint(got, k, y_true, y_pred):
@@ -146,8 +151,8 @@ def confusion_and_scores(confusion, scores) -> Feedback:
         _check_confusion(confusion)
         _check_scores(scores)
         return (
-            "C, precision, recall and F1 agree with nnlib.metrics on 4 random label vectors, "
-            "with classes never predicted and classes that never occur"
+            "C, precision, recall and F1 agree with nnlib.metrics on 4 random label vectors and "
+            "one small one, with classes never predicted and classes that never occur"
         )
 
     return run("Exercise 7.1 (confusion matrix and scores from scratch)", attempt)

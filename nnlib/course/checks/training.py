@@ -440,7 +440,8 @@ def _check_train(train, seed=6):
             else f"Your weights differ from nnlib's {what}"
         )
         initial = _init(sizes, np.random.default_rng(seed))
-        if epochs and all(np.allclose(g, w, rtol=0, atol=0) for g, w in zip(got, initial)):
+        still = all(np.array_equal(g, w) for g, w in zip(got, initial, strict=True))
+        if epochs and still:
             raise Hint(f"{so_far}: {_never_ran(train, x, y, sizes, epochs, lr, seed)}")
         with np.errstate(all="ignore"):
             for mistake, description in TRAIN_MISTAKES.items():
@@ -585,6 +586,7 @@ EARLY_STOP_CASES = [
     ([1.0, 0.8, 0.7, 0.75, 0.8, 0.85, 0.6, 0.9], 3),  # a later improvement it must not see
     ([0.9, 0.7, 0.6, 0.55, 0.5], 2),  # always improving: never stops
     ([0.5, 0.5, 0.5, 0.5, 0.5], 2),  # ties are no improvement
+    ([0.9, 0.7, 0.6, 0.65, 0.55, 0.58], 3),  # never stops, though the best is not the last
 ]
 
 
@@ -623,7 +625,7 @@ def early_stop(early_stop_fn) -> Feedback:
             raise Hint(f"{case} the answer is {right}, you return {got}. " + mistakes.get(
                 got, "Keep the best loss so far and its epoch; stop at the first epoch that "
                 "is `patience` epochs after the best"))  # fmt: skip
-        return "5 runs of validation losses agree, with ties, a late improvement and no stop"
+        return "6 runs of validation losses agree, with ties, a late improvement and no stop"
 
     return run("Exercise 6.3 (early stopping)", attempt)
 

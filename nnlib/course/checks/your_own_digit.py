@@ -68,8 +68,9 @@ def centre_of_mass(centre_of_mass_fn) -> Feedback:
     return run("Exercise 11.1 (the centre of mass)", attempt)
 
 
-#: (height, width) cases for exercise 11.2: tall, wide, square, tiny, rounding up, a sliver.
-SIZES = [(181, 64), (64, 181), (100, 39), (123, 123), (7, 5), (3, 500), (240, 155)]
+#: (height, width) cases for exercise 11.2: tall, wide, square, tiny, rounding up, slivers
+#: lying and standing.
+SIZES = [(181, 64), (64, 181), (100, 39), (123, 123), (7, 5), (3, 500), (500, 3), (240, 155)]
 
 
 def fit_size(fit_size_fn) -> Feedback:
