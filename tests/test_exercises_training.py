@@ -293,3 +293,15 @@ def test_a_schedule_that_counts_its_calls_is_told_so():
     assert feedback.status == "hint", feedback
     assert "out of order, some twice" in feedback.message, feedback
     assert "Does your schedule count its calls" in feedback.message, feedback
+
+
+def test_a_train_that_changes_its_callers_data_is_not_shown_as_yours():
+    seeded = "    rng = np.random.default_rng(seed)\n"
+    code = changed(solution("6.1"), seeded, seeded + "    x[0] = 0\n")
+    x, y = check._stage_data((8, 5, 3), 35)
+    params, whose = check.yours_or_solution(
+        functions(code)["train"], x, y, (8, 5, 3), 1, 10, 2.0, 0
+    )
+    assert whose == "the solution's (your train changes its argument x)", whose
+    feedback = network_feedback(code)
+    assert "your train changed its argument x, the caller's array, in place" in feedback.message

@@ -20,12 +20,20 @@ The tools for writing a check:
 
     run(exercise, attempt)         runs ``attempt()`` and turns what happens into Feedback
     Hint                           raised by an attempt: the answer is wrong, and how
-    answer(fn, *args)              calls the learner's function; a stub stops the attempt
+    answer(fn, *args)              calls the learner's function; a stub stops the attempt,
+                                   and a function that changes an array it was given
+                                   (the caller's) gets a Changed hint naming it
     expect_array(name, got, right, mistakes)
                                    compares an array with the right one; if it is wrong,
                                    names the mistake whose result it equals
     cases(seed, n)                 the seeded random generators of n test cases
-    reveal(guess, actual, what)    "predict, then run": the learner's guess beside the result
+    reveal(guess, actual, what)    "predict, then run": the learner's guess beside the result,
+                                   and the factor by which it is off
+
+An error in the learner's code is reported with the name of the function it came from,
+and a broadcasting or matrix-product error with a hint about shapes. Every check is
+mutation-tested (tests/test_mutants.py): each one-place slip in the solution must be
+caught, or be listed there as equivalent.
 """
 
 import inspect
@@ -124,10 +132,10 @@ class Changed(Hint):
     """Raised by ``answer``: the learner's function changed an argument it was given.
     ``argument`` is its name, ``function`` the function's."""
 
-    def __init__(self, function: str, argument: str):
+    def __init__(self, function: str, argument: str, kind: str = "array"):
         self.function, self.argument = function, argument
         super().__init__(
-            f"your {function} changed its argument {argument}, the caller's array, in place "
+            f"your {function} changed its argument {argument}, the caller's {kind}, in place "
             f"({argument} /= ..., {argument} -= ... or {argument}[...] = ... do that): the "
             "caller still needs it as it was, and calling your function twice gives another "
             f"answer. Compute out of place ({argument} = {argument} / ...), or on a copy"
@@ -189,7 +197,8 @@ def answer(function: Callable, *args, may_change: tuple = (), **kwargs):
         raise NotSolved
     for name, value in arguments.items():
         if name in before and not _unchanged(value, before[name]):
-            raise Changed(getattr(function, "__name__", "function"), name)
+            kind = "array" if isinstance(value, np.ndarray) else type(value).__name__
+            raise Changed(getattr(function, "__name__", "function"), name, kind)
     return result
 
 

@@ -14,7 +14,17 @@ import numpy as np
 
 from nnlib import optimizers
 from nnlib.activations import sigmoid
-from nnlib.course.checks import Feedback, Hint, NotSolved, answer, cases, expect_array, reveal, run
+from nnlib.course.checks import (
+    Changed,
+    Feedback,
+    Hint,
+    NotSolved,
+    answer,
+    cases,
+    expect_array,
+    reveal,
+    run,
+)
 from nnlib.network import mlp
 from nnlib.training import fit
 
@@ -513,6 +523,8 @@ def yours_or_solution(train, x, y, sizes, epochs, batch_size, lr, seed):
         return [np.asarray(p, dtype=np.float64) for p in params], "yours"
     except (NotSolved, NotImplementedError):
         why = "exercise 6.1 is not solved yet"
+    except Changed as changed:
+        why = f"your train changes its argument {changed.argument}"
     except Exception as err:  # the learner's code crashed: say so, show the solution's
         why = f"your train raised {type(err).__name__}"
     return _train(x, y, sizes, epochs, batch_size, lr, seed), f"the solution's ({why})"
