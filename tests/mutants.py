@@ -77,6 +77,13 @@ def _replacements(node: ast.AST):
                 new = copy.deepcopy(node)
                 del new.args[-1]
                 yield "drop the axis", new
+        if name == "range":  # a loop bound: range(epochs) -> range(epochs - 1), ...
+            for i, arg in enumerate(node.args[:2]):
+                if not isinstance(arg, ast.Constant):
+                    for what, shifted in _shifted(arg):
+                        new = copy.deepcopy(node)
+                        new.args[i] = shifted
+                        yield f"{what} a loop bound", new
         if name in UNWRAPPED and len(node.args) == 1 and not node.keywords:
             yield f"drop {name}()", node.args[0]
         if name in SWAPS:
@@ -86,6 +93,14 @@ def _replacements(node: ast.AST):
             else:
                 new.func.id = SWAPS[name]
             yield f"{name} -> {SWAPS[name]}", new
+    elif isinstance(node, ast.Slice):  # an index: order[start : start + m] -> [start + 1 : ...]
+        for field in ("lower", "upper"):
+            bound = getattr(node, field)
+            if bound is not None and not isinstance(bound, ast.Constant):
+                for what, shifted in _shifted(bound):
+                    new = copy.deepcopy(node)
+                    setattr(new, field, shifted)
+                    yield f"{what} a slice's {field} bound", new
     elif isinstance(node, ast.Attribute) and node.attr == "T":
         yield "drop the transpose", node.value
     elif isinstance(node, ast.BinOp):
@@ -164,6 +179,11 @@ def _replacements(node: ast.AST):
         and len(node.value.elts) == 2
     ):
         yield "swap the returned pair", ast.Return(ast.Tuple(node.value.elts[::-1], ast.Load()))
+
+
+def _shifted(bound: ast.expr):
+    for what, op in (("add 1 to", ast.Add()), ("subtract 1 from", ast.Sub())):
+        yield what, ast.BinOp(copy.deepcopy(bound), op, ast.Constant(1))
 
 
 def _load(target: ast.expr) -> ast.expr:

@@ -59,12 +59,18 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         )
     },
     "6.1": {
-        name: "with k >= 1 the loop also computes a delta for the input layer, which no "
-        "gradient uses"
-        for name in (
-            "backward: loosen or tighten the comparison: `k > 1` -> `k >= 1`",
-            "backward: subtract 1: `k > 1` -> `k > 0`",
-        )
+        "train: add 1 to a loop bound: `range(0, len(x), batch_size)` -> "
+        "`range(0, len(x) + 1, batch_size)`": "the extra start, when batch_size divides n, is "
+        "n: an empty minibatch, whose gradients are sums of nothing, 0, so SGD's weights do "
+        "not move",
+        **{
+            name: "with k >= 1 the loop also computes a delta for the input layer, which no "
+            "gradient uses"
+            for name in (
+                "backward: loosen or tighten the comparison: `k > 1` -> `k >= 1`",
+                "backward: subtract 1: `k > 1` -> `k > 0`",
+            )
+        },
     },
     "6.3": {
         name: "best_epoch's first value is overwritten at epoch 1, as every loss is below "

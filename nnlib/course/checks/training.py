@@ -388,8 +388,9 @@ TRAIN_MISTAKES = {
     "y[rows] with the same rows",
     "two permutations": "you shuffled x and y with two different permutations, so images and "
     "targets no longer match: draw one order and index both with it",
-    "last batch dropped": "you skipped the last, smaller minibatch (35 = 3 x 10 + 5): every "
-    "example is used once per epoch",
+    "last batch dropped": "you skipped the last, smaller minibatch (35 examples make 3 "
+    "minibatches of 10 and 1 of 5; 41 make 4 of 10 and 1 of 1): every example is used once "
+    "per epoch",
     "same order every epoch": "every epoch used the same order: draw a new permutation at the "
     "start of each epoch, not once before the loop",
 }
@@ -400,7 +401,13 @@ STAGES = [
     ("after 1 step (one minibatch of 10)", (8, 5, 3), 10, 1, 2.0),
     ("after 1 epoch (4 minibatches, the last of 5)", (8, 5, 3), 35, 1, 2.0),
     ("after 2 epochs", (8, 5, 3), 35, 2, 2.0),
-    ("after 2 epochs of a network with two hidden layers", (8, 6, 5, 3), 35, 2, 2.0),
+    (
+        "after 2 epochs of a network with two hidden layers (41 examples: a last minibatch of 1)",
+        (8, 6, 5, 3),
+        41,
+        2,
+        2.0,
+    ),  # fmt: skip
     ("after 20 steps of a 784-30-10 network", (784, 30, 10), 100, 2, 3.0),
 ]
 BATCH = 10
@@ -413,7 +420,8 @@ STAGE_ADVICE = [
     "each epoch draws order = rng.permutation(n) from the rng that drew the weights, then "
     "takes the rows order[0:10], order[10:20], ..., the last minibatch smaller",
     "draw a new permutation at the start of every epoch",
-    "do you loop over every layer, whatever len(sizes) is?",
+    "do you loop over every layer, whatever len(sizes) is, and over every minibatch, the "
+    "last one too, even when it holds a single example?",
     "compare your code with the solution",
 ]
 
