@@ -263,3 +263,16 @@ def test_a_central_difference_that_ignores_eps_is_named():
     feedback = check.central_difference(own_eps)
     assert feedback.status == "hint", feedback
     assert "with a step of 1e-06, not the eps = 0.001" in feedback.message, feedback
+
+
+def globally_shifted_softmax(z):
+    e = np.exp(z - z.max())  # one maximum for the whole minibatch
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_a_backward_pass_whose_softmax_is_shifted_by_the_minibatchs_maximum_is_named():
+    with np.errstate(all="ignore"):
+        feedback = check.backward_softmax(with_slips("relu", softmax=globally_shifted_softmax))
+    assert feedback.status == "hint", feedback
+    assert "subtracts one maximum for the whole minibatch" in feedback.message, feedback
+    assert check.backward_softmax(with_slips("relu")).solved

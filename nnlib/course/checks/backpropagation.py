@@ -169,12 +169,53 @@ def _backprop_check(exercise, backward_fn, hidden, seed, output_mistakes, hidden
                 if error > 1e-6:  # cannot happen while nnlib is right
                     raise Hint(f"{name} agrees with nnlib but not with the numerical gradient")
                 worst = max(worst, error)
+        if hidden == "relu":
+            _large_logits(backward_fn, seed, output_mistakes, hidden_mistakes)
         return (
             "dW1, db1, dW2, db2 agree with nnlib's backward pass and with the numerical "
             f"gradient (relative error {worst:.0e} at worst) on {len(SIZES)} random minibatches"
+            + (
+                ", and with nnlib's on one whose rows' logits differ by thousands"
+                if hidden == "relu"
+                else ""
+            )  # fmt: skip
         )
 
     return run(exercise, attempt)
+
+
+def _large_logits(backward_fn, seed, output_mistakes, hidden_mistakes):
+    """A minibatch whose rows' logits differ by thousands: a softmax that is not shifted by
+    each row's own maximum gives NaN. (Compared with nnlib's backward pass only: central
+    differences are no reference for logits this large.)"""
+    x, y, W1, b1, W2, b2 = params = _minibatch(np.random.default_rng([seed, 99]), 6, 5, 4, 3)
+    W2 *= 20_000
+    with np.errstate(all="ignore"):
+        got = _gradients(answer(backward_fn, *(p.copy() for p in params)))
+        mistakes = _mistakes("relu", params, _nnlib_backprop(x, y, params[2:]), output_mistakes,
+                             hidden_mistakes)  # fmt: skip
+    right = _nnlib_backprop(x, y, params[2:])
+    z2 = np.maximum(x @ W1 + b1, 0) @ W2 + b2
+    for name in ("dW2", "db2", "dW1", "db1"):
+        values = np.asarray(got[name], dtype=float)
+        if values.shape == right[name].shape and not np.isfinite(values).all():
+            raise Hint(
+                f"{name} holds NaN for a minibatch whose rows' largest logits differ by "
+                f"{np.ptp(z2.max(axis=1)):,.0f}: your softmax overflows, or subtracts one "
+                "maximum for the whole minibatch (z.max()), so the rows far below it become "
+                "0/0. Subtract each row's own maximum, z.max(axis=1, keepdims=True), or use "
+                "nnlib's softmax"
+            )
+        _expect_gradient(name, got[name], right[name], mistakes[name], None)
+
+
+def _nnlib_backprop(x, y, params):
+    """nnlib's gradients (softmax and cross-entropy, a ReLU hidden layer), as a dict."""
+    net = mlp([x.shape[1], params[0].shape[1], y.shape[1]], activation="relu", dtype=np.float64)
+    for mine, value in zip(net.params, params, strict=True):
+        mine[...] = value
+    net.gradient(x, y, training=False)
+    return dict(zip(GRADIENTS, (g.copy() for g in net.grads), strict=True))
 
 
 def _sigmoid_output_mistakes(z1, a1, z2, out, y, n, back, delta2):
