@@ -95,7 +95,7 @@ def run(exercise: str, attempt: Callable[[], str]) -> Feedback:
                 "rows of an (N, K) one. A sum or maximum per row needs keepdims=True, shape "
                 "(N, 1); a bias in the column convention needs b[:, None], shape (H, 1)"
             )
-        return Feedback(exercise, "error", f"{_whose(err)} raised {type(err).__name__}: {message}")
+        return Feedback(exercise, "error", f"{whose(err)} raised {type(err).__name__}: {message}")
     return Feedback(exercise, "solved", agreed)
 
 
@@ -107,7 +107,7 @@ _NOT_LEARNERS = tuple(
 )
 
 
-def _whose(err: BaseException) -> str:
+def whose(err: BaseException) -> str:
     """'your backward' (or 'your backward, called by your train') for the learner's functions
     in ``err``'s traceback, innermost last; 'your code' when none is found."""
     names = []

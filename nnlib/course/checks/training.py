@@ -24,6 +24,7 @@ from nnlib.course.checks import (
     expect_array,
     reveal,
     run,
+    whose,
 )
 from nnlib.network import mlp
 from nnlib.training import fit
@@ -175,6 +176,26 @@ def _train(x, y, sizes, epochs, batch_size, lr, seed, mistake=None):
 # Exercise 6.1 --------------------------------------------------------------------------
 
 
+def _layered(sizes, function, *args):
+    """``answer(function, *args)`` for the network with layer sizes ``sizes``; an error in a
+    network with other than one hidden layer says for which sizes it came."""
+    try:
+        return answer(function, *args)
+    except (Hint, NotSolved, NotImplementedError):
+        raise
+    except (ValueError, IndexError, TypeError) as err:
+        if len(sizes) == 3:
+            raise
+        hidden = "two hidden layers" if len(sizes) == 4 else f"{len(sizes) - 2} hidden layers"
+        message = " ".join(str(err).split())
+        raise Hint(
+            f"for sizes {list(sizes)} ({hidden}) {whose(err)} raised {type(err).__name__}: "
+            f"{message}. It worked for one hidden layer: does it loop over the layers, "
+            "zip(params[::2], params[1::2]) or range(len(params) // 2), or is one hidden "
+            "layer written out by hand?"
+        ) from None
+
+
 def _names(sizes):
     return [f"{kind}{k}" for k in range(1, len(sizes)) for kind in ("W", "b")]
 
@@ -267,7 +288,9 @@ INIT_MISTAKES = {
 def _check_init(init):
     for sizes, seed in (((784, 30, 10), 0), ((5, 4, 3), 1), ((6, 5, 4, 3), 2)):
         right = [p.copy() for p in nielsen(sizes, np.random.default_rng(seed)).params]
-        got = _as_list("init", answer(init, list(sizes), np.random.default_rng(seed)), sizes)
+        got = _as_list(
+            "init", _layered(sizes, init, list(sizes), np.random.default_rng(seed)), sizes
+        )
         seed0 = _init(sizes, np.random.default_rng(0))
         if seed and all(np.allclose(g, w) for g, w in zip(got, seed0, strict=True)):
             raise Hint(
@@ -295,7 +318,7 @@ def _check_forward(forward):
         params = [p.copy() for p in nielsen(sizes, rng).params]
         x = _inputs(rng, int(rng.integers(3, 9)), sizes[0])
         right = [x] + [sigmoid(z) for z in _weighted_inputs(params, x)]
-        got = answer(forward, [p.copy() for p in params], x.copy())
+        got = _layered(sizes, forward, [p.copy() for p in params], x.copy())
         if isinstance(got, np.ndarray):
             raise Hint(
                 "forward should return the list of every layer's activations [x, a1, a2, ...] "
@@ -359,7 +382,9 @@ def _check_backward(backward):
         net.gradient(x, y)
         right = [g.copy() for g in net.grads]
         activations = [x] + [sigmoid(z) for z in _weighted_inputs(params, x)]
-        got = answer(backward, [p.copy() for p in params], [a.copy() for a in activations], y)
+        got = _layered(
+            sizes, backward, [p.copy() for p in params], [a.copy() for a in activations], y
+        )
         got = _as_list("backward", got, sizes, kind="grads")
         candidates = {t: _backward(params, activations, y, k) for k, t in BACKWARD_MISTAKES.items()}
         _expect_all(
@@ -447,7 +472,7 @@ def _check_train(train, seed=6):
         x, y = _stage_data(sizes, n)
         right = _nnlib_train(x, y, sizes, epochs, lr, seed)
         with np.errstate(all="ignore"):
-            got = answer(train, x.copy(), y.copy(), list(sizes), epochs, BATCH, lr, seed)
+            got = _layered(sizes, train, x.copy(), y.copy(), list(sizes), epochs, BATCH, lr, seed)
         got = _as_list("train", got, sizes)
         if all(np.allclose(g, r, rtol=0, atol=TOLERANCE) for g, r in zip(got, right, strict=True)):
             agreed.append(what.split(" (")[0])
