@@ -168,7 +168,10 @@ def network_mistakes():
         "your loop over the epochs runs one time too few",
         changed(s, "range(epochs)", "range(1, epochs)"),
     )
-    yield "your backward raised ValueError: matmul", s + ONE_HIDDEN_LAYER_BACKWARD
+    yield (
+        "for sizes [6, 5, 4, 3] (two hidden layers) your backward raised ValueError: matmul",
+        s + ONE_HIDDEN_LAYER_BACKWARD,
+    )
     yield (
         "keep everything in float64",
         changed(
