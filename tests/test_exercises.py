@@ -150,3 +150,11 @@ def test_values_that_print_alike_are_printed_with_their_relative_difference():
         r"\(a relative error of 1e-06\)$"
     ):  # fmt: skip
         expect_array("the gradient", got, right, rtol=1e-8, atol=0)
+
+
+@pytest.mark.parametrize("filename", ["/tmp/ipykernel_4242/1234567.py", "<string>"])
+def test_a_notebook_cells_function_is_the_learners(filename):
+    namespace = {"np": np}
+    exec(compile("def forward(x):\n    return x @ x\n", filename, "exec"), namespace)
+    feedback = run("E", lambda: answer(namespace["forward"], np.ones((2, 3))))
+    assert feedback.message.startswith("your forward raised ValueError: matmul"), feedback

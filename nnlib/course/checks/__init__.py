@@ -116,8 +116,9 @@ def whose(err: BaseException) -> str:
         code = tb.tb_frame.f_code
         if code is answer.__code__:  # what the check called: the learner's own frames follow
             names = []
-        elif not str(Path(code.co_filename).resolve()).startswith(_NOT_LEARNERS) and (
-            code.co_name != "<module>"
+        elif code.co_name != "<module>" and (
+            code.co_filename.startswith("<")  # exec'd code: a notebook cell, a test
+            or not str(Path(code.co_filename).resolve()).startswith(_NOT_LEARNERS)
         ):
             names.append(code.co_qualname.rsplit("<locals>.", 1)[-1].replace("<lambda>", "lambda"))
         tb = tb.tb_next
@@ -137,8 +138,8 @@ class Changed(Hint):
         super().__init__(
             f"your {function} changed its argument {argument}, the caller's {kind}, in place "
             f"({argument} /= ..., {argument} -= ... or {argument}[...] = ... do that): the "
-            "caller still needs it as it was, and calling your function twice gives another "
-            f"answer. Compute out of place ({argument} = {argument} / ...), or on a copy"
+            "caller still needs it as it was, and a second call would start from the changed "
+            f"values. Compute out of place ({argument} = {argument} / ...), or on a copy"
         )
 
 
