@@ -5,7 +5,8 @@ Each mutation changes one place of the code the way a slip of the learner's woul
 axis swapped, a ``keepdims`` dropped, a transpose added or removed, a sign flipped, a
 term, a factor or a division dropped, an integer (an index, a loop bound) shifted by one,
 a comparison made strict or loose, a per-row reduction made global, an update made in
-place or out of place, a min made a max, an activation or a logarithm left out, the
+place or out of place, one argument of the function used where another belongs, a min
+made a max, an activation or a logarithm left out, the
 operands of a difference, a quotient or a matrix product swapped, ``and`` made ``or``, a
 ``not`` dropped, the two parts of a returned pair swapped.
 Only the bodies of functions are mutated (not their docstrings, not the imports, not
@@ -54,9 +55,14 @@ class Mutant:
     code: str
 
 
-def _replacements(node: ast.AST):
-    """(what, the node to put in ``node``'s place) for each mutation of ``node`` itself."""
-    if isinstance(node, ast.Call):
+def _replacements(node: ast.AST, parameters=()):
+    """(what, the node to put in ``node``'s place) for each mutation of ``node`` itself;
+    ``parameters`` are the names of the enclosing function's arguments."""
+    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in parameters:
+        for other in parameters:  # the wrong argument: y_true where y_pred belongs
+            if other != node.id:
+                yield "use another argument", ast.Name(other, ast.Load())
+    elif isinstance(node, ast.Call):
         func = node.func
         for i, kw in enumerate(node.keywords):
             if kw.arg == "axis" and isinstance(kw.value, ast.Constant) and kw.value.value in (0, 1):
@@ -217,7 +223,7 @@ def _sites(tree: ast.Module):
             body = body[1:]  # the docstring
         for statement in body:
             for node in _walk(statement):
-                yield top.name, node
+                yield top, node
 
 
 def _walk(node: ast.AST):
@@ -246,8 +252,9 @@ def mutants(code: str) -> list[Mutant]:
     _mark_axes(tree)
     sites = list(_sites(tree))
     found, seen = [], Counter()
-    for index, (function, node) in enumerate(sites):
-        for what, replacement in _replacements(node):
+    for index, (top, node) in enumerate(sites):
+        function, parameters = top.name, [a.arg for a in top.args.args]
+        for what, replacement in _replacements(node, parameters):
             mutated = copy.deepcopy(tree)
             _mark_axes(mutated)
             target = list(_sites(mutated))[index][1]
@@ -261,7 +268,7 @@ def mutants(code: str) -> list[Mutant]:
             except (SyntaxError, ValueError, TypeError):
                 continue
             shown, into = node, replacement
-            if isinstance(node, ast.Constant | ast.Attribute | ast.UnaryOp):
+            if isinstance(node, ast.Constant | ast.Attribute | ast.UnaryOp | ast.Name):
                 # a number or a .T alone does not say where it is: show its parent expression
                 parent = _parents(tree).get(node)
                 if isinstance(parent, ast.expr):

@@ -27,6 +27,8 @@ ALL = [ex for path in NOTEBOOKS for ex in exercises(path)]
 #: check, 6.1's side-by-side training included, takes well under 0.1 s on the solution.
 SKIPPED: dict[str, str] = {}
 
+SAME_ROWS = "x and y have one row per example: len(y) is len(x)"
+
 #: {exercise: {mutant name: why it is as right as the solution}}.
 EQUIVALENT: dict[str, dict[str, str]] = {
     "1.2": {
@@ -47,7 +49,15 @@ EQUIVALENT: dict[str, dict[str, str]] = {
             "predict: subtract 1: `x ** 2` -> `x ** 1`",
         )
     },
+    "3.3": {
+        "cross_entropy: use another argument: `len(P)` -> `len(Y)`": "P and Y have one row "
+        "per example: len(Y) is len(P)",
+    },
+    "5.1": {
+        "backward_quadratic: use another argument: `len(x)` -> `len(y)`": SAME_ROWS,
+    },
     "5.2": {
+        "backward_softmax: use another argument: `len(x)` -> `len(y)`": SAME_ROWS,
         "backward_softmax: loosen or tighten the comparison: `z1 > 0` -> `z1 >= 0`": "differs "
         "only where z1 is exactly 0, where ReLU has no derivative (and the numerical gradient "
         "no single value); random weights and inputs never give it",
@@ -60,6 +70,8 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         )
     },
     "6.1": {
+        "train: use another argument: `len(x)` -> `len(y)`": SAME_ROWS,
+        "train: use another argument: `len(x)` -> `len(y)` #2": SAME_ROWS,
         "train: add 1 to a loop bound: `range(0, len(x), batch_size)` -> "
         "`range(0, len(x) + 1, batch_size)`": "the extra start, when batch_size divides n, is "
         "n: an empty minibatch, whose gradients are sums of nothing, 0, so SGD's weights do "
@@ -204,6 +216,9 @@ def test_the_mutants_are_the_mistakes_they_say():
     found = {m.name: m.code for m in mutants(loop)}
     assert "f: add 1: `range(1, n)` -> `range(2, n)`" in found
     assert "f: out of place: `t += i` -> `t = t + i`" in found
+    assert "f: subtract 1 from a loop bound: `range(1, n)` -> `range(1, n - 1)`" in found
+    pair = "def g(y_true, y_pred):\n    return (y_true == y_pred).mean()\n"
+    assert "g: use another argument: `y_true` -> `y_pred`" in {m.name for m in mutants(pair)}
     namespace = {}
     exec(found["f: subtract 1: `range(1, n)` -> `range(0, n)`"], namespace)
     assert namespace["f"](4) == 6  # range(0, 4): the same sum, an equivalent mutant
