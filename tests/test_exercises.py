@@ -158,3 +158,9 @@ def test_a_notebook_cells_function_is_the_learners(filename):
     exec(compile("def forward(x):\n    return x @ x\n", filename, "exec"), namespace)
     feedback = run("E", lambda: answer(namespace["forward"], np.ones((2, 3))))
     assert feedback.message.startswith("your forward raised ValueError: matmul"), feedback
+
+
+def test_a_single_number_where_an_array_belongs_is_named_as_a_reduction_without_axis():
+    with pytest.raises(Hint, match=r"^the mask is a single number, 0; expected an array of shape "
+                       r"\(8,\). A reduction .* without axis="):  # fmt: skip
+        expect_array("the mask", np.False_, np.zeros(8, bool))

@@ -256,6 +256,12 @@ def early_stop_with(old, new):
         ("count from 0", lambda: early_stop_with("start=1", "start=0")),
         ("strictly lower", lambda: early_stop_with("loss < best", "loss <= best")),
         ("one epoch late", lambda: early_stop_with(">= patience", "> patience")),
+        (
+            "the pair is the wrong way round",
+            lambda: early_stop_with(
+                "return best_epoch, len(val_losses)", "return len(val_losses), best_epoch"
+            ),
+        ),
     ],
 )
 def test_a_wrong_early_stop_gets_its_hint(hint, fn):

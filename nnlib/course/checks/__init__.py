@@ -237,6 +237,12 @@ def expect_array(
         for description, wrong in (mistakes or {}).items():
             if np.shape(wrong) == got.shape:
                 raise Hint(f"{name} has shape {got.shape}, expected {right.shape}: {description}")
+        if got.ndim == 0:
+            raise Hint(
+                f"{name} is a single number, {float(got):.6g}; expected an array of shape "
+                f"{right.shape}. A reduction (sum, mean, max, all, ...) without axis= reduces "
+                "over every axis at once"
+            )
         raise Hint(f"{name} has shape {got.shape}, expected {right.shape}")
     if not np.isfinite(got).all() and np.isfinite(right).all():
         raise Hint(f"{name} contains NaN or infinity; the right answer is finite everywhere")

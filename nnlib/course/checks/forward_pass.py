@@ -55,8 +55,8 @@ def forward(forward_fn) -> Feedback:
                     "for logits near 1000 your softmax gives NaN or infinity: exp overflows. "
                     "Subtract each row's maximum from the logits before exp (section 5)"
                 )
-            spread = np.ptp(z2.max(axis=1))
             if i == 5 and np.shape(got) == z2.shape and not np.isfinite(got).all():
+                spread = np.ptp(z2.max(axis=1))
                 raise Hint(
                     f"for a minibatch whose rows' largest logits differ by {spread:,.0f} your "
                     "softmax gives NaN: you subtracted one maximum for the whole minibatch "

@@ -659,6 +659,7 @@ def early_stop(early_stop_fn) -> Feedback:
                     "epochs have passed without a new best"
                 )
             mistakes = {
+                right[::-1]: "the pair is the wrong way round: return (best_epoch, stop_epoch)",
                 (right[0] - 1, right[1] - 1): "your epochs count from 0; fit's history counts "
                 "them from 1 (its first row is epoch 1)",
                 _early_stop_le(losses, patience): "an equal loss is no improvement: a new best "
