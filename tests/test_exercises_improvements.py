@@ -377,6 +377,11 @@ def capstone_mistakes():
         changed(s, STEP, "params[i], states[i] = adam_step(params[i], g, states[i])"),
     )
     yield "the rate stayed lr", changed(s, RATE, "        rate = lr\n")
+    per_step = "lr * decay ** (start // batch_size + (epoch - 1) * -(-len(x) // batch_size))"
+    yield (
+        "decayed after every step",
+        changed(s, RATE, "").replace(ROWS, ROWS + f"            rate = {per_step}\n"),
+    )
     yield (
         "epoch 1 already ran at lr * decay",
         changed(s, RATE, "        rate = lr * decay**epoch\n"),

@@ -354,6 +354,8 @@ def _adam_step(w, g, state, lr, correct=True):
 
 
 def _train(x, y, sizes, epochs, batch_size, lr, decay, seed, mistake=None):
+    """The solution's train: params after minibatch Adam steps (8.3's solution) at
+    lr * decay**(epoch - 1), one generator for the weights and then each epoch's order."""
     rng = np.random.default_rng(seed)
     params = _init(sizes, rng)
     n = len(x)
@@ -604,9 +606,9 @@ def _check_backward(backward):
         )
 
 
-def _check_adam(adam_step):
+def _check_adam(step_fn):
     """Exercise 8.3's check on the learner's adam_step, which train uses."""
-    feedback = globals()["adam_step"](adam_step)
+    feedback = adam_step(step_fn)
     if feedback.status == "not solved yet":
         raise Hint(
             "train uses your adam_step of exercise 8.3, which is not written yet: "
