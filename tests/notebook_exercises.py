@@ -10,7 +10,9 @@ An exercise in a notebook is four cells in a row (see ``nnlib.course.checks``):
 Cells may sit between the task and the stub (a picture, a hint). The tests execute a
 stub's or a solution's code in a fresh namespace that holds ``np`` and whatever the
 code imports, then evaluate the check cell with ``check`` bound to the notebook's
-check module.
+check module. An exercise may use the functions of the notebook's earlier exercises
+(8.4 trains with the ``adam_step`` of 8.3), so the earlier exercises' solutions run
+first, as in a learner's kernel that has solved them.
 """
 
 import ast
@@ -38,6 +40,7 @@ class Exercise:
     check: str  # the check cell's code
     solution: str  # the code of the solution's ```python block
     stored_output: str  # what the stored notebook shows under the check
+    earlier: str = ""  # the solutions of the notebook's earlier exercises, one after another
 
 
 def _text(cell) -> str:
@@ -56,7 +59,7 @@ def exercises(notebook: str | Path) -> list[Exercise]:
     """The exercises of a notebook (a path, or a name like '04_forward_pass.ipynb')."""
     path = Path(notebook) if Path(notebook).exists() else NOTEBOOK_DIR / notebook
     cells = json.loads(path.read_text())["cells"]
-    found = []
+    found, earlier = [], []
     for i, cell in enumerate(cells):
         if cell["cell_type"] != "code" or not (match := STUB.match(_text(cell))):
             continue
@@ -69,9 +72,11 @@ def exercises(notebook: str | Path) -> list[Exercise]:
         assert solved and solved[1] == number, f"{number}: no folded solution after the check"
         code = CODE_BLOCK.findall(_text(solution))
         assert code, f"{number}: the solution has no ```python block"
+        given = "\n\n".join(earlier)
         found.append(
-            Exercise(number, path.name, _text(cell), _text(check), code[0], _output(check))
+            Exercise(number, path.name, _text(cell), _text(check), code[0], _output(check), given)
         )
+        earlier.append(code[0])
     return found
 
 
@@ -80,6 +85,7 @@ def run_check(exercise: Exercise, code: str, module, **names) -> Feedback:
     with ``check`` = ``module``; return the Feedback it gives. ``names`` are extra globals
     the cells may use (data the notebook defined earlier)."""
     namespace = {"np": np, **names}
+    exec(exercise.earlier, namespace)  # the earlier exercises, solved
     exec(code, namespace)  # the course's own cells
     namespace["check"] = module
     *before, last = ast.parse(exercise.check).body

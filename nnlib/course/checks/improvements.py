@@ -1,13 +1,26 @@
 """Checks for the exercises of notebook 08, improvements: the variance rule, one momentum
-step and one Adam step written from their formulas, and the size of a network."""
+step and one Adam step written from their formulas, and the learner's own modern network
+end to end (exercise 8.4): He's initialization, a forward pass through any number of ReLU
+layers to a softmax, the backward pass of the mean cross-entropy, and a training loop of
+minibatches and Adam steps, trained side by side with nnlib from the same seed."""
 
 import numpy as np
 
 from nnlib import optimizers
-from nnlib.course.checks import Feedback, Hint, answer, cases, expect_array, reveal, run
+from nnlib.course.checks import Feedback, Hint, NotSolved, answer, cases, expect_array, reveal, run
 from nnlib.network import mlp
+from nnlib.training import fit
 
-__all__ = ["adam_step", "gain", "momentum_step", "n_parameters", "reveal"]
+__all__ = [
+    "adam_step",
+    "gain",
+    "momentum_step",
+    "network",
+    "nnlib_train",
+    "predict",
+    "reveal",
+    "yours_or_solution",
+]
 
 INITS = ("normal", "normal_scaled", "xavier", "he")
 
@@ -254,28 +267,520 @@ def _compare(step: int, names, got, right, mistakes: dict) -> None:
                      {k: parts[j] for k, parts in mistakes.items()})  # fmt: skip
 
 
-def n_parameters(count_fn) -> Feedback:
-    """Exercise 8.4: ``count_fn(sizes)``, the number of parameters of ``mlp(sizes)``: one
-    weight per connection between consecutive layers and one bias per unit after the
-    input layer."""
+# Exercise 8.4: your own network, end to end ---------------------------------------------
+#
+# The reference: the folded solution's code, with switches for the typical mistakes.
+# Without a mistake it computes exactly what the solution computes, operation for
+# operation (a test makes sure), so that the stored notebook, which runs it while the
+# exercise is unsolved, shows the solution's own numbers.
+
+#: How far the learner's weights may be from nnlib's after the check's short runs (float64).
+TOLERANCE = 1e-6
+BATCH = 10  # the minibatch size of the check's runs
+LR, DECAY = 0.01, 0.5  # Adam's rate in epoch 1 of the check's runs, and its decay per epoch
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _init(sizes, rng, mistake=None):
+    """He's initialization as ``mlp`` draws it: layer by layer, W (n_in, n_out) from
+    N(0, 2/n_in), then b = 0, which draws nothing."""
+    params = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=False):
+        shape = (n_out, n_in) if mistake == "drawn (n_out, n_in)" else (n_in, n_out)
+        W = rng.standard_normal(shape)
+        W = W.T if mistake == "drawn (n_out, n_in)" else W
+        variance = {
+            "no 2": 1 / n_in,
+            "unscaled": 1.0,
+            "n_out": 2 / n_out,
+            "xavier": 2 / (n_in + n_out),
+        }.get(mistake, 2 / n_in)
+        W = W * (variance if mistake == "variance as scale" else np.sqrt(variance))
+        b = rng.standard_normal(n_out) if mistake == "biases drawn" else np.zeros(n_out)
+        params += [W, b]
+    return params
+
+
+def _forward(params, x, mistake=None):
+    """[x, a1, ..., p]: ReLU hidden layers, softmax probabilities p at the top."""
+    activations = [x]
+    layers = len(params) // 2
+    for k in range(layers):
+        W, b = params[2 * k], params[2 * k + 1]
+        z = activations[-1] @ W if mistake == "no bias" else activations[-1] @ W + b
+        if k < layers - 1:
+            hidden = {"no relu": lambda z: z, "sigmoid": lambda z: 1 / (1 + np.exp(-z))}
+            activations.append(hidden.get(mistake, lambda z: np.maximum(z, 0))(z))
+        else:
+            z = np.maximum(z, 0) if mistake == "relu output" else z
+            activations.append(z if mistake == "no softmax" else _softmax(z))
+    return activations
+
+
+def _backward(params, activations, y, mistake=None):
+    """[dW1, db1, ..., dWL, dbL] of the mean cross-entropy of softmax outputs."""
+    m = len(y)
+    p = activations[-1]
+    delta = (p - y) / {"no 1/m": 1, "1/m twice": m * m}.get(mistake, m)
+    if mistake == "sign":
+        delta = -delta
+    if mistake == "softmax'":
+        delta = delta * p * (1 - p)
+    grads = []
+    for k in range(len(params) // 2, 0, -1):  # layers L, ..., 1
+        db = delta.mean(axis=0) if mistake == "db averaged" else delta.sum(axis=0)
+        grads[:0] = [activations[k - 1].T @ delta, db]
+        if k > 1:
+            delta = delta @ params[2 * k - 2].T
+            if mistake != "no relu'":
+                delta = delta * (activations[k - 1] > 0)
+    return grads
+
+
+def _adam_step(w, g, state, lr, correct=True):
+    """The solution of exercise 8.3 at its default betas and epsilon (``correct=False``:
+    without the bias correction)."""
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    m, v, t = state
+    t = t + 1
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1**t) if correct else m
+    v_hat = v / (1 - beta2**t) if correct else v
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), (m, v, t)
+
+
+def _train(x, y, sizes, epochs, batch_size, lr, decay, seed, mistake=None):
+    """The solution's train: params after minibatch Adam steps (8.3's solution) at
+    lr * decay**(epoch - 1), one generator for the weights and then each epoch's order."""
+    rng = np.random.default_rng(seed)
+    params = _init(sizes, rng)
+    n = len(x)
+
+    def fresh():
+        return [(np.zeros_like(p), np.zeros_like(p), 0) for p in params]
+
+    states = fresh()
+    shuffler = np.random.default_rng(seed) if mistake == "second generator" else rng
+    order, steps = None, 0
+    for epoch in range(1, epochs + (0 if mistake == "one epoch short" else 1)):
+        rate = lr * decay ** (epoch - 1)
+        rate = {"constant rate": lr, "decay off by one": lr * decay**epoch}.get(mistake, rate)
+        if mistake == "state reset every epoch":
+            states = fresh()
+        if mistake == "no shuffle":
+            order = np.arange(n)
+        elif mistake == "reseeded every epoch":
+            order = np.random.default_rng(seed).permutation(n)
+        elif mistake != "same order every epoch" or order is None:
+            order = shuffler.permutation(n)
+        y_order = np.arange(n) if mistake == "x shuffled, y not" else order
+        for start in range(0, n, batch_size):
+            rows, y_rows = order[start : start + batch_size], y_order[start : start + batch_size]
+            if mistake == "last batch dropped" and len(rows) < batch_size:
+                break
+            grads = _backward(params, _forward(params, x[rows]), y[y_rows])
+            steps += 1
+            step_rate = {"default lr": 0.001, "decayed every step": lr * decay ** (steps - 1)}
+            for i, g in enumerate(grads):
+                if mistake == "sgd":
+                    params[i] = params[i] - rate * g
+                    continue
+                w, state = _adam_step(
+                    params[i],
+                    g,
+                    states[i],
+                    step_rate.get(mistake, rate),
+                    correct=mistake != "no bias correction",
+                )
+                params[i] = w
+                if mistake != "state not carried":
+                    states[i] = state
+    return params
+
+
+def _names(sizes, prefix=""):
+    return [f"{prefix}{kind}{k}" for k in range(1, len(sizes)) for kind in ("W", "b")]
+
+
+def _as_list(what: str, got, sizes, prefix: str = "") -> list:
+    """``got`` as a list of 2L float64 arrays W1, b1, ... for layer sizes ``sizes``, or a Hint."""
+    names = ", ".join(_names(sizes, prefix)[:4]) + ", ..."
+    if not isinstance(got, list | tuple):
+        raise Hint(f"{what} should return a list of arrays [{names}], got {type(got).__name__}")
+    if len(got) != 2 * (len(sizes) - 1):
+        raise Hint(
+            f"for sizes {list(sizes)} ({len(sizes) - 2} hidden layer(s)) {what} should return "
+            f"{2 * (len(sizes) - 1)} arrays [{names}], got {len(got)}. Loop over the layers, "
+            "whatever len(sizes) is, rather than writing one hidden layer out by hand"
+        )
+    for name, g, (n_in, n_out) in zip(_names(sizes, prefix), got, _shapes(sizes), strict=True):
+        want = (n_in, n_out) if "W" in name else (n_out,)
+        if np.shape(g) != want:
+            raise Hint(
+                f"{name} has shape {np.shape(g)}, expected {want} (W{name[-1]} is "
+                f"(n_in, n_out), b (n_out,)); the order is layer by layer: [{names}]"
+            )
+        if isinstance(g, np.ndarray) and g.dtype != np.float64:
+            raise Hint(
+                f"{name} is {g.dtype}; keep everything in float64, as the inputs are: in "
+                "float32 rounding moves the weights past the check's tolerance"
+            )
+    return [np.asarray(g) for g in got]
+
+
+def _shapes(sizes):
+    return [(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=False) for _ in "Wb"]
+
+
+def _same(xs, ys, atol):
+    return all(
+        np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=0, atol=atol)
+        for a, b in zip(xs, ys, strict=True)
+    )
+
+
+def _expect_all(what, got, right, candidates, sizes, atol, prefix=""):
+    """Every array of ``got`` equals ``right``; if not and the whole list equals a mistake's
+    (``candidates``: description -> list), the hint names that mistake."""
+    if _same(got, right, atol):
+        return
+    with np.errstate(all="ignore"):
+        for description, wrong in candidates.items():
+            if _same(got, wrong, atol):
+                raise Hint(f"{what}: {description}")
+    for i, (name, g, r) in enumerate(zip(_names(sizes, prefix), got, right, strict=True)):
+        expect_array(name, g, r, {d: w[i] for d, w in candidates.items()}, rtol=0, atol=atol)
+
+
+def _inputs(rng, m, n_in):
+    """m random inputs in [0, 1], most of them 0 as in a digit's pixels."""
+    return rng.random((m, n_in)) * (rng.random((m, n_in)) < 0.4)
+
+
+CAPSTONE_SIZES = ((784, 30, 10), (5, 4, 3), (6, 5, 4, 3))
+
+INIT_MISTAKES = {
+    "no 2": "your weights have variance 1/n_in; He's initialization is for ReLU units, "
+    "Var(W) = 2/n_in: multiply by np.sqrt(2 / n_in)",
+    "unscaled": "your weights are N(0, 1), unscaled; He's are N(0, 2/n_in): multiply "
+    "by np.sqrt(2 / n_in)",
+    "variance as scale": "you multiplied by the variance 2/n_in; a standard normal times "
+    "sigma has variance sigma^2, so multiply by its square root, np.sqrt(2 / n_in)",
+    "n_out": "your weights have variance 2/n_out; He's divide by the layer's inputs, 2/n_in",
+    "xavier": "those are Xavier's variances, 2/(n_in + n_out); He's are 2/n_in",
+    "drawn (n_out, n_in)": "each W is drawn with shape (n_out, n_in) and transposed; nnlib "
+    "draws W directly with shape (n_in, n_out), so the same random numbers land in other places",
+    "biases drawn": "your biases are random; He's initialization starts them at 0, "
+    "np.zeros(n_out), which draws nothing from rng",
+}
+
+
+def _deep(sizes, name, function, *args):
+    """``answer(function, *args)``; an error on a network with two hidden layers, after the
+    ones with one went through, is most likely one hidden layer written out by hand."""
+    try:
+        return answer(function, *args)
+    except (ValueError, IndexError, TypeError) as err:
+        if len(sizes) < 4:
+            raise
+        message = " ".join(str(err).split())
+        raise Hint(
+            f"{name} raised {type(err).__name__} ({message}) for sizes {list(sizes)}, a network "
+            "with two hidden layers: loop over the layers, whatever len(sizes) is, rather than "
+            "writing one hidden layer out by hand"
+        ) from None
+
+
+def _check_init(init):
+    for sizes, seed in zip(CAPSTONE_SIZES, (0, 1, 2), strict=True):
+        right = [
+            p.copy() for p in mlp(sizes, rng=np.random.default_rng(seed), dtype=np.float64).params
+        ]
+        got = _as_list("init", answer(init, list(sizes), np.random.default_rng(seed)), sizes)
+        if seed and _same(got, _init(sizes, np.random.default_rng(0)), 1e-12):
+            raise Hint(
+                "init gives the weights of seed 0 whatever generator it is given: draw "
+                "from the argument rng, not from a generator of your own"
+            )
+        candidates = {
+            text: _init(sizes, np.random.default_rng(seed), mistake)
+            for mistake, text in INIT_MISTAKES.items()
+        }
+        _expect_all(f"init({list(sizes)}, rng)", got, right, candidates, sizes, 1e-12)
+
+
+FORWARD_MISTAKES = {
+    "no softmax": "the last array should be the probabilities softmax(z_L); you returned "
+    "the logits z_L",
+    "relu output": "the output layer goes straight to the softmax: no ReLU before it",
+    "no relu": "the hidden layers lack their ReLU: a_l = max(z_l, 0)",
+    "sigmoid": "the hidden units are sigmoids; this network's are ReLUs, max(z, 0)",
+    "no bias": "you left out the biases: z = a W + b",
+}
+
+
+def _check_forward(forward):
+    for i, rng in enumerate(cases(seed=841, n=3)):
+        sizes = CAPSTONE_SIZES[i]
+        params = [p.copy() for p in mlp(sizes, rng=rng, dtype=np.float64).params]
+        params[1::2] = [rng.normal(0, 0.5, b.shape) for b in params[1::2]]  # biases count too
+        x = _inputs(rng, int(rng.integers(3, 9)), sizes[0])
+        right = _forward(params, x)
+        got = _deep(sizes, "forward", forward, [p.copy() for p in params], x.copy())
+        if isinstance(got, np.ndarray):
+            raise Hint(
+                "forward should return the list of every layer's activations "
+                "[x, a1, ..., p] (backward needs them all), not only the output"
+            )
+        if not isinstance(got, list | tuple):
+            raise Hint(f"forward should return a list of arrays, got {type(got).__name__}")
+        if len(got) == len(right) - 1:
+            raise Hint(
+                f"forward returned {len(got)} arrays for {len(sizes) - 1} layers; start "
+                "the list with the input x itself: [x, a1, ..., p] (backward needs x "
+                "for dW1)"
+            )
+        if len(got) != len(right):
+            raise Hint(
+                f"for sizes {list(sizes)} forward should return {len(right)} arrays "
+                f"[x, a1, ..., p], got {len(got)}: one per layer, whatever len(sizes) "
+                "is"
+            )
+        with np.errstate(all="ignore"):
+            candidates = {t: _forward(params, x, m) for m, t in FORWARD_MISTAKES.items()}
+        for k in range(1, len(right)):
+            name = "p (the last array)" if k == len(right) - 1 else f"a{k}"
+            expect_array(
+                name,
+                got[k],
+                right[k],
+                {d: c[k] for d, c in candidates.items()},
+                rtol=1e-9,
+                atol=1e-12,
+            )
+
+
+BACKWARD_MISTAKES = {
+    "no 1/m": "the gradients are m times too large: you forgot the 1/m of the mean "
+    "cross-entropy over the minibatch, delta_L = (p - y) / m",
+    "1/m twice": "the gradients are m times too small: you divided by m twice",
+    "db averaged": "the bias gradients are m times too small: delta already carries the "
+    "1/m, so db is delta.sum(axis=0), not delta.mean(axis=0)",
+    "sign": "the gradients have the wrong sign: the output error is (p - y), not (y - p)",
+    "softmax'": "delta_L = (p - y) / m already is dC/dz_L for softmax with cross-entropy; "
+    "do not multiply it by p (1 - p) (that is the sigmoid's derivative)",
+    "no relu'": "the hidden layers' delta lacks ReLU's derivative: delta_l = "
+    "(delta_{l+1} W_{l+1}^T) * (a_l > 0)",
+}
+
+
+def _check_backward(backward):
+    for i, rng in enumerate(cases(seed=842, n=3)):
+        sizes = CAPSTONE_SIZES[i]
+        net = mlp(sizes, rng=rng, dtype=np.float64)
+        for b in net.params[1::2]:
+            b[...] = rng.normal(0, 0.5, b.shape)
+        params = [p.copy() for p in net.params]
+        m = int(rng.integers(3, 9))  # m > 1, or a missing 1/m would go unseen
+        x = _inputs(rng, m, sizes[0])
+        y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], m)]
+        net.gradient(x, y)
+        right = [g.copy() for g in net.grads]
+        activations = _forward(params, x)
+        got = _deep(
+            sizes,
+            "backward",
+            backward,
+            [p.copy() for p in params],
+            [a.copy() for a in activations],
+            y.copy(),
+        )
+        got = _as_list("backward", got, sizes, prefix="d")
+        candidates = {t: _backward(params, activations, y, k) for k, t in BACKWARD_MISTAKES.items()}
+        _expect_all(
+            f"backward (a minibatch of m = {m})", got, right, candidates, sizes, 1e-12, prefix="d"
+        )
+
+
+def _check_adam(step_fn):
+    """Exercise 8.3's check on the learner's adam_step, which train uses."""
+    feedback = adam_step(step_fn)
+    if feedback.status == "not solved yet":
+        raise Hint(
+            "train uses your adam_step of exercise 8.3, which is not written yet: "
+            "solve exercise 8.3 first"
+        )
+    if not feedback.solved:
+        raise Hint(
+            "train uses your adam_step of exercise 8.3, and it is not right yet; "
+            f"its check says: {feedback.message}"
+        )
+
+
+TRAIN_MISTAKES = {
+    "sgd": "those are plain SGD steps, p - lr g; take each step with your adam_step, "
+    "keeping one state (m, v, t) per array of params",
+    "no bias correction": "your Adam steps lack the bias correction m / (1 - beta1^t), "
+    "v / (1 - beta2^t): use your adam_step of exercise 8.3",
+    "state not carried": "every Adam step starts again from the state (0, 0, 0): keep the "
+    "state adam_step returns for each array, and pass it to the next step",
+    "state reset every epoch": "the Adam states start again from zero every epoch: make "
+    "them once, before the loop over epochs",
+    "default lr": "adam_step ran at its default rate 0.001: pass lr= the epoch's rate",
+    "constant rate": "the rate stayed lr in every epoch: epoch e runs at lr * decay**(e - 1)",
+    "decay off by one": "epoch 1 already ran at lr * decay: epoch e runs at lr * decay**(e - 1), "
+    "so epoch 1 at lr itself",
+    "decayed every step": "the rate decayed after every step; it decays once per epoch, "
+    "lr * decay**(e - 1) for all the steps of epoch e",
+    "one epoch short": "you trained one epoch too few: range(1, epochs + 1) runs epochs 1 to "
+    "epochs",
+    "no shuffle": "the minibatches are in the original order: draw order = "
+    "rng.permutation(n) at the start of every epoch",
+    "second generator": "the minibatches are in another order: you shuffled with a new "
+    "generator made from the seed. Use the same rng that drew the initial weights, so the "
+    "first permutation comes after the weight draws (nnlib.fit gets that generator too)",
+    "reseeded every epoch": "you made a new generator from the seed for each epoch's "
+    "shuffle; use the one rng that drew the initial weights, for every epoch",
+    "same order every epoch": "every epoch used the same order: draw a new permutation at the "
+    "start of each epoch, not once before the loop",
+    "x shuffled, y not": "you shuffled the images but not their targets: take x[rows] and "
+    "y[rows] with the same rows",
+    "last batch dropped": "you skipped the last, smaller minibatch (35 = 3 x 10 + 5): every "
+    "example is used once per epoch",
+}
+
+#: (what, sizes, examples, epochs) of each stage of the side-by-side run.
+STAGES = [
+    ("after 0 steps (epochs=0: the initial weights)", (8, 5, 3), 35, 0),
+    ("after 1 step (one minibatch of 10)", (8, 5, 3), 10, 1),
+    ("after 1 epoch (4 minibatches, the last of 5)", (8, 5, 3), 35, 1),
+    ("after 3 epochs, the rate decayed twice", (8, 5, 3), 35, 3),
+    ("after 3 epochs of a network with two hidden layers", (8, 6, 5, 3), 35, 3),
+    ("after 3 epochs of a 784-30-10 network", (784, 30, 10), 100, 3),
+]
+STAGE_ADVICE = [
+    "train must start from params = init(sizes, rng) with rng = np.random.default_rng(seed), "
+    "and return params (with epochs=0, the initial weights)",
+    "one step is grads = backward(params, forward(params, xb), yb) on the minibatch, then "
+    "one adam_step per array of params, each with its own state",
+    "each epoch draws order = rng.permutation(n) from the rng that drew the weights, then "
+    "takes the rows order[0:10], order[10:20], ..., the last minibatch smaller",
+    "epoch e runs at lr * decay**(e - 1), and each array's Adam state carries over from "
+    "one epoch to the next",
+    "do you loop over every layer, whatever len(sizes) is?",
+    "compare your code with the solution",
+]
+
+
+def _stage_data(sizes, n, seed=843):
+    rng = np.random.default_rng([seed, len(sizes), sizes[0]])
+    return _inputs(rng, n, sizes[0]), np.eye(sizes[-1])[rng.integers(0, sizes[-1], n)]
+
+
+def nnlib_train(
+    x, y, sizes, epochs, batch_size, lr, decay, seed, validation_data=None, verbose=False
+):
+    """nnlib's network trained as ``train`` trains yours, in float64: one generator,
+    ``default_rng(seed)``, draws the weights (``mlp``, He's initialization) and then the
+    minibatch order (``fit``); Adam at ``lr * decay**(epoch - 1)``. Returns (net, history)."""
+    rng = np.random.default_rng(seed)
+    net = mlp(sizes, rng=rng, dtype=np.float64)
+    history = None
+    if epochs:
+        history = fit(
+            net,
+            x,
+            y,
+            optimizer=optimizers.Adam(lr),
+            epochs=epochs,
+            batch_size=batch_size,
+            rng=rng,
+            validation_data=validation_data,
+            lr_schedule=lambda epoch: lr * decay ** (epoch - 1),
+            verbose=verbose,
+        )
+    return net, history
+
+
+def _check_train(train, seed=8):
+    agreed = []
+    for (what, sizes, n, epochs), advice in zip(STAGES, STAGE_ADVICE, strict=True):
+        x, y = _stage_data(sizes, n)
+        right = nnlib_train(x, y, sizes, epochs, BATCH, LR, DECAY, seed)[0].params
+        with np.errstate(all="ignore"):
+            got = answer(train, x.copy(), y.copy(), list(sizes), epochs, BATCH, LR, DECAY, seed)
+        got = _as_list("train", got, sizes)
+        if _same(got, right, TOLERANCE):
+            agreed.append(what.split(" (")[0].split(",")[0])
+            continue
+        so_far = (
+            f"Your weights agree with nnlib's {' and '.join(agreed)}, but not {what}"
+            if agreed
+            else f"Your weights differ from nnlib's {what}"
+        )
+        with np.errstate(all="ignore"):
+            for mistake, description in TRAIN_MISTAKES.items():
+                wrong = _train(x, y, sizes, epochs, BATCH, LR, DECAY, seed, mistake)
+                if _same(got, wrong, TOLERANCE):
+                    raise Hint(f"{so_far}: {description}")
+        worst = max(float(np.max(np.abs(g - r))) for g, r in zip(got, right, strict=True))
+        raise Hint(f"{so_far} (by up to {worst:.3g}, more than {TOLERANCE:g}): {advice}")
+
+
+def network(init, forward, backward, train, adam_step) -> Feedback:
+    """Exercise 8.4: the learner's own modern network, trained side by side with nnlib.
+
+    ``init(sizes, rng)`` -> [W1, b1, ...], He's initialization as ``mlp`` draws it;
+    ``forward(params, x)`` -> [x, a1, ..., p], ReLU hidden layers and a softmax;
+    ``backward(params, activations, y)`` -> [dW1, db1, ...] of the mean cross-entropy;
+    ``train(x, y, sizes, epochs, batch_size, lr, decay, seed)`` -> params after minibatch
+    Adam steps (``adam_step``, exercise 8.3's) at lr * decay**(epoch - 1), with one
+    generator ``default_rng(seed)`` for the weights and then the minibatch order.
+    """
 
     def attempt():
-        for rng in cases(seed=804, n=5):
-            sizes = [int(n) for n in rng.integers(1, 900, size=int(rng.integers(2, 6)))]
-            right = sum(p.size for p in mlp(sizes, rng=0).params)
-            weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
-            got = answer(count_fn, sizes)
-            mistakes = {
-                "you forgot the biases: one per unit of every layer after the input": weights,
-                "the input layer has no biases: count one per unit of the later layers only": (
-                    weights + sum(sizes)
-                ),
-                "that is the number of bytes as float32 (4 per parameter), not the number of "
-                "parameters": 4 * right,
-                "count the weights between consecutive layers, sizes[l] * sizes[l + 1], not "
-                "the squares of the layer sizes": sum(n * n for n in sizes[1:]) + sum(sizes[1:]),
-            }
-            expect_array(f"n_parameters({sizes})", got, right, mistakes, rtol=0, atol=0)
-        return "5 random layer lists agree with the parameter count of nnlib's mlp"
+        _check_init(init)
+        _check_forward(forward)
+        _check_backward(backward)
+        _check_adam(adam_step)
+        _check_train(train)
+        return (
+            "init, forward and backward agree with nnlib on three networks, and trained side "
+            "by side with nnlib.fit from the same seed your weights agree with nnlib's (to "
+            f"{TOLERANCE:g}) after 0 steps, 1 step, 1 epoch and 3 epochs, with two hidden "
+            "layers, and for a 784-30-10 network"
+        )
 
-    return run("Exercise 8.4 (the size of a network)", attempt)
+    return run("Exercise 8.4 (your own network, end to end)", attempt)
+
+
+def yours_or_solution(train, x, y, sizes, epochs, batch_size, lr, decay, seed):
+    """(params, whose): ``train``'s weights after training, or, while ``train`` is not
+    written yet (or fails), the folded solution's (with 8.3's solution as its Adam step);
+    ``whose`` says which. ``x`` and ``y`` are not copied: they may be large."""
+    try:
+        with np.errstate(all="ignore"):
+            params = answer(train, x, y, list(sizes), epochs, batch_size, lr, decay, seed)
+        return [np.asarray(p, dtype=np.float64) for p in params], "your train"
+    except (NotSolved, NotImplementedError):
+        why = "exercise 8.4 is not solved yet"
+    except Exception as err:  # the learner's code crashed: say so, show the solution's
+        why = f"your train raised {type(err).__name__}: {' '.join(str(err).split())}"
+    params = _train(x, y, sizes, epochs, batch_size, lr, decay, seed)
+    return params, f"the solution's train ({why})"
+
+
+def predict(params, x) -> np.ndarray:
+    """The most probable class (N,) of each row of ``x`` (N, n_0) under the network with
+    weights ``params`` (ReLU hidden layers, softmax: the solution's forward pass), computed
+    10,000 rows at a time."""
+    parts = [
+        _forward(params, np.asarray(x[i : i + 10_000], dtype=np.float64))[-1].argmax(axis=1)
+        for i in range(0, len(x), 10_000)
+    ]
+    return np.concatenate(parts)
