@@ -103,6 +103,30 @@ EQUIVALENT: dict[str, dict[str, str]] = {
             "argsort sorts along the last axis by default, axis 1 of a 2-D array"
         ),
     },
+    "8.4": {
+        "train: use another argument: `len(x)` -> `len(y)`": SAME_ROWS,
+        "train: use another argument: `len(x)` -> `len(y)` #2": SAME_ROWS,
+        **{
+            name: "zip stops at the shorter list: params[1:-2:2] holds the L - 1 hidden "
+            "biases, and any upper bound from -3 to -1 keeps the L - 1 hidden layers' pairs"
+            for name in (
+                "forward: add 1 to a slice's upper bound: `:-2:2` -> `:-2 + 1:2`",
+                "forward: subtract 1 from a slice's upper bound: `:-2:2` -> `:-2 - 1:2`",
+                "forward: add 1: `-2` -> `-3`",
+                "forward: subtract 1: `-2` -> `-1`",
+                "forward: add 1 to a slice's upper bound: `1:-2:2` -> `1:-2 + 1:2`",
+                "forward: subtract 1: `-2` -> `-1` #2",
+            )
+        },
+        **{
+            name: "with k >= 1 the loop also computes a delta for the input layer, which no "
+            "gradient uses"
+            for name in (
+                "backward: loosen or tighten the comparison: `k > 1` -> `k >= 1`",
+                "backward: subtract 1: `k > 1` -> `k > 0`",
+            )
+        },
+    },
     "8.3": {
         "adam_step: in place: `t = t + 1` -> `t += 1`": "t is an int, immutable: += makes a "
         "new one, the caller's t is untouched",

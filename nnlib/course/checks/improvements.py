@@ -525,10 +525,12 @@ FORWARD_MISTAKES = {
 
 
 def _check_forward(forward):
-    for i, rng in enumerate(cases(seed=841, n=3)):
-        sizes = CAPSTONE_SIZES[i]
+    for i, rng in enumerate(cases(seed=841, n=4)):
+        sizes = CAPSTONE_SIZES[i % 3]
         params = [p.copy() for p in mlp(sizes, rng=rng, dtype=np.float64).params]
         params[1::2] = [rng.normal(0, 0.5, b.shape) for b in params[1::2]]  # biases count too
+        if i == 3:  # logits in the thousands, rows thousands apart: only a row-wise shift works
+            params[-2] *= 3000
         x = _inputs(rng, int(rng.integers(3, 9)), sizes[0])
         right = _forward(params, x)
         got = _deep(sizes, "forward", forward, [p.copy() for p in params], x.copy())
@@ -550,6 +552,11 @@ def _check_forward(forward):
                 f"for sizes {list(sizes)} forward should return {len(right)} arrays "
                 f"[x, a1, ..., p], got {len(got)}: one per layer, whatever len(sizes) "
                 "is"
+            )
+        if i == 3 and not np.all(np.isfinite(np.asarray(got[-1], dtype=float))):
+            raise Hint(
+                "for logits in the thousands, thousands apart from row to row, your p holds "
+                "NaN or inf: softmax must subtract each row's own maximum before np.exp (4.1)"
             )
         with np.errstate(all="ignore"):
             candidates = {t: _forward(params, x, m) for m, t in FORWARD_MISTAKES.items()}
@@ -660,7 +667,13 @@ STAGES = [
     ("after 1 step (one minibatch of 10)", (8, 5, 3), 10, 1),
     ("after 1 epoch (4 minibatches, the last of 5)", (8, 5, 3), 35, 1),
     ("after 3 epochs, the rate decayed twice", (8, 5, 3), 35, 3),
-    ("after 3 epochs of a network with two hidden layers", (8, 6, 5, 3), 35, 3),
+    (
+        "after 3 epochs of a network with two hidden layers, 41 examples (the last minibatch of "
+        "one)",
+        (8, 6, 5, 3),
+        41,
+        3,
+    ),
     ("after 3 epochs of a 784-30-10 network", (784, 30, 10), 100, 3),
 ]
 STAGE_ADVICE = [
