@@ -231,14 +231,14 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
 
 def _course_tools():
     """nnlib.course's progress and grading, which need nbclient and nbformat (Jupyter's)."""
-    try:
-        import nbclient  # noqa: F401
-        import nbformat  # noqa: F401
-    except ImportError as err:
-        raise NnlibError(
-            f"grading and progress run notebooks with Jupyter's nbclient and nbformat, but "
-            f"{err.name} is not installed: pip install nbclient nbformat ipykernel"
-        ) from None
+    from importlib.util import find_spec
+
+    for name in ("nbclient", "nbformat", "ipykernel"):
+        if find_spec(name) is None:
+            raise NnlibError(
+                "grading and progress run notebooks with Jupyter's nbclient, nbformat and "
+                f"ipykernel, but {name} is not installed: pip install nbclient nbformat ipykernel"
+            )
     from nnlib.course import grading, progress
 
     return grading, progress

@@ -90,10 +90,14 @@ def test_the_tool_tags_a_notebook_it_has_not_seen_and_a_moved_exercise(tmp_path:
 
 
 def test_a_check_call_is_read_from_its_cell():
-    assert ex.check_call("check.forward(forward)") == ("forward", ["forward"])
+    assert ex.check_call("check.forward(forward)") == ("forward", "forward")
     assert ex.check_call("x = 1\ncheck.confusion_and_scores(confusion, scores)") == (
         "confusion_and_scores",
-        ["confusion", "scores"],
+        "confusion, scores",
+    )
+    assert ex.check_call("check.capstone(train, x[:10], seed=0)") == (
+        "capstone",
+        "train, x[:10], seed=0",
     )
     for bad in ("print('✓ solved')", "check.forward(lambda x: x)", "forward(forward)", "("):
         with pytest.raises(ex.NotebookError, match="expected a check cell"):

@@ -426,3 +426,21 @@ def test_the_progress_cell_adds_up_the_checks():
     assert shown[0] == "You have solved 1 of 2 exercises in this notebook; still to do: 4.1."
     assert shown[1] == "✗ 4.1   forward is not defined: run the cells above first"
     assert shown[2].startswith("✓ 4.2   right for 5 networks")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["grade", "{tmp}"], "expected notebooks (.ipynb) under"),
+        (["grade", "{tmp}/nowhere"], "expected a folder of submissions"),
+        (["grade", "{tmp}", "--jobs", "0"], "--jobs must be >= 1"),
+        (["grade", "{tmp}", "--course", "{tmp}"], "expected the course's notebooks"),
+        (["progress", "{tmp}/missing.ipynb"], "expected a notebook file"),
+    ],
+)
+def test_a_mistake_in_the_command_is_one_line(tmp_path, capsys, args, message):
+    from nnlib import cli
+
+    assert cli.main([a.replace("{tmp}", str(tmp_path)) for a in args]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("nnlib: error: ") and message in err and err.count("\n") == 1

@@ -53,8 +53,8 @@ def tag_notebook(nb) -> bool:
     for i in sorted(parts):
         number, part = parts[i]
         if part == "check":
-            name, args = exercises.check_call(exercises.source(nb.cells[i]))
-            calls[number] = f"check.{name}({', '.join(args)})"
+            name, arguments = exercises.check_call(exercises.source(nb.cells[i]))
+            calls[number] = f"check.{name}({arguments})"
     progress = [c for c in nb.cells if exercises.tag(c).get("part") == exercises.PROGRESS]
     for extra in progress[1:]:
         nb.cells.remove(extra)

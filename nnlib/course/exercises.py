@@ -91,10 +91,11 @@ def read(path: str | Path) -> dict:
     return nb
 
 
-def check_call(code: str) -> tuple[str, list[str]]:
-    """``"check.forward(forward)"`` -> ``("forward", ["forward"])``: the check function's
-    name and the names of the learner's functions it is given. The call is the cell's
-    last statement; NotebookError if it is not a call ``check.NAME(name, ...)``."""
+def check_call(code: str) -> tuple[str, str]:
+    """``"check.forward(forward)"`` -> ``("forward", "forward")``: the check function's
+    name and the source of its arguments (the learner's functions, by name, or any
+    expressions: ``"confusion, scores"``). The call is the cell's last statement;
+    NotebookError if it is not a call ``check.NAME(...)``."""
     try:
         body = ast.parse(code).body
     except SyntaxError:
@@ -105,11 +106,11 @@ def check_call(code: str) -> tuple[str, list[str]]:
         and isinstance(call.func, ast.Attribute)
         and isinstance(call.func.value, ast.Name)
         and call.func.value.id == "check"
-        and all(isinstance(arg, ast.Name) for arg in call.args)
-        and not call.keywords
+        and not any(isinstance(a, ast.Lambda) for a in ast.walk(call))
     ):
         raise NotebookError(f"expected a check cell like check.forward(forward), got {code!r}")
-    return call.func.attr, [arg.id for arg in call.args]
+    arguments = ast.unparse(ast.Call(ast.Name("_"), call.args, call.keywords))[2:-1]
+    return call.func.attr, arguments
 
 
 def checks_module(notebook: str) -> str:
@@ -126,7 +127,8 @@ def discover(cells: list[dict]) -> dict[int, tuple[str, str]]:
     """Which cells make up which exercise, read from the course's layout, for tagging:
     {cell index: (exercise id, part)}. Needs no metadata; the cells need only be in the
     course's order (task, then stub, then check, then solution; other cells may sit
-    between). NotebookError if an exercise lacks a part."""
+    between). NotebookError if an exercise lacks its check or its solution (its task is
+    tagged if there is one)."""
     found = {}
     code = [i for i, c in enumerate(cells) if c.get("cell_type") == "code"]
     for i in code:
@@ -140,10 +142,6 @@ def discover(cells: list[dict]) -> dict[int, tuple[str, str]]:
             if cells[j].get("cell_type") == "markdown" and number in TASK.findall(source(cells[j]))
         ]
         checks = [j for j in code if j > i and _calls_check(source(cells[j]))]
-        if not tasks:
-            raise NotebookError(
-                f"exercise {number}: no markdown task '### Exercise {number}' above"
-            )
         if not checks or any(STUB.match(source(cells[j])) for j in code if i < j < checks[0]):
             raise NotebookError(f"exercise {number}: no check cell after its stub")
         solutions = [
@@ -155,8 +153,10 @@ def discover(cells: list[dict]) -> dict[int, tuple[str, str]]:
         ]
         if not solutions or not CODE_BLOCK.search(source(cells[solutions[0]])):
             raise NotebookError(f"exercise {number}: no folded solution with a ```python block")
-        for j, part in zip((tasks[-1], i, checks[0], solutions[0]), PARTS, strict=True):
-            found[j] = (number, part)
+        task = tasks[-1] if tasks else None
+        for j, part in zip((task, i, checks[0], solutions[0]), PARTS, strict=True):
+            if j is not None:
+                found[j] = (number, part)
     return found
 
 

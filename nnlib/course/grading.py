@@ -70,7 +70,9 @@ class Reference:
 
     notebook: str  # "04_forward_pass.ipynb"
     module: str  # "nnlib.course.checks.forward_pass"
-    calls: tuple[tuple[str, str, tuple[str, ...]], ...]  # ("4.1", "forward", ("forward",))
+    calls: tuple[
+        tuple[str, str, str], ...
+    ]  # ("4.1", "forward", "forward"): id, check, its arguments
 
 
 def course(folder: str | Path = COURSE) -> dict[str, Reference]:
@@ -85,8 +87,7 @@ def course(folder: str | Path = COURSE) -> dict[str, Reference]:
     for path in paths:
         calls = []
         for ex in exercises.exercises(path):
-            name, args = exercises.check_call(ex.check)
-            calls.append((ex.id, name, tuple(args)))
+            calls.append((ex.id, *exercises.check_call(ex.check)))
         found[path.name[:2]] = Reference(
             path.name, exercises.checks_module(path.name), tuple(calls)
         )
@@ -198,14 +199,19 @@ def _nnlib_grader_checks(nonce, key, package_parent, module_name, calls, namespa
         for m in [m for m in sys.modules if m == "nnlib" or m.startswith("nnlib.")]:
             del sys.modules[m]
         sys.modules.update(saved)
-    for number, name, args in calls:
+    for number, name, arguments in calls:
         say(number, "started", "")
-        missing = [a for a in args if a not in namespace]
-        if missing:
-            say(number, "error", f"{missing[0]} is not defined")
+        try:  # the arguments of the course's check cell, in the notebook's namespace
+            args, kwargs = eval(f"(lambda *a, **k: (a, k))({arguments})", namespace)
+        except NameError as err:
+            say(number, "error", f"{err.name} is not defined")
+            continue
+        except BaseException as err:
+            text = " ".join(str(err).split())
+            say(number, "error", f"its check's arguments raised {type(err).__name__}: {text}"[:300])
             continue
         try:
-            feedback = getattr(module, name)(*[namespace[a] for a in args])
+            feedback = getattr(module, name)(*args, **kwargs)
         except BaseException as err:  # SystemExit, KeyboardInterrupt: still one row
             text = " ".join(str(err).split())
             say(number, "error", f"checking it raised {type(err).__name__}: {text}"[:300])
@@ -283,7 +289,7 @@ def grade_notebook(
     roots = (str(folder), str(private / "tmp"))
     guard_args = (roots, str(log), str(PACKAGE_PARENT), ref.module)
     guard = GUARD.replace("{args!r}", repr(guard_args))
-    calls = [list(c[:2]) + [list(c[2])] for c in ref.calls]
+    calls = [list(c) for c in ref.calls]
     checks = CHECKS.replace("{args!r}", repr((nonce, key, str(PACKAGE_PARENT), ref.module, calls)))
     run = nbformat.v4.new_notebook(cells=[_new_cell(guard)] + [c for _, c in learner])
     run.cells.append(_new_cell(checks))
@@ -406,8 +412,9 @@ def worker(spec: dict) -> list[dict]:
 
     reproducible.pin()  # inherited by the kernels: the numbers the course promises
     source = Path(spec["folder"])
-    reference = {k: Reference(v[0], v[1], tuple((a, b, tuple(c)) for a, b, c in v[2]))
-                 for k, v in spec["reference"].items()}  # fmt: skip
+    reference = {
+        k: Reference(v[0], v[1], tuple(map(tuple, v[2]))) for k, v in spec["reference"].items()
+    }
     with tempfile.TemporaryDirectory(prefix="nnlib-grade-") as tmp:
         tmp = Path(tmp)
         folder, private = tmp / "work", tmp / "private"
@@ -619,6 +626,9 @@ def _exercise_order(exercise: str):
 
 def main(argv: list[str]) -> int:
     """The worker: ``python -m nnlib.course.grading SPEC.json ROWS.json``."""
+    # nbformat imports jsonschema, which would import rfc3987_syntax if it is installed
+    # and spend seconds building a grammar that nbformat's schema never uses
+    sys.modules.setdefault("rfc3987_syntax", None)
     spec_path, out_path = argv
     rows = worker(json.loads(Path(spec_path).read_text()))
     Path(out_path).write_text(json.dumps(rows))
