@@ -170,9 +170,9 @@ def _calls_check(code: str) -> bool:
 
 def exercises(notebook: str | Path | dict, name: str = "") -> list[Exercise]:
     """The exercises of a notebook (a path, or an already read notebook and its file
-    name), found by their cells' metadata, in the order of their stubs... or, for an
-    exercise whose stub was deleted, of their checks. NotebookError if an exercise has
-    two cells of one part, or lacks its check."""
+    name), found by their cells' metadata, in the order their first cells come. A
+    deleted stub or solution leaves its text empty; NotebookError if an exercise has
+    two cells of one part, or no check cell."""
     if not isinstance(notebook, dict):
         name = name or Path(notebook).name
         notebook = read(notebook)

@@ -322,8 +322,15 @@ def grade_notebook(
     try:
         with client.setup_kernel():
             deadline[0] = time.monotonic() + timeout
-            client.execute_cell(run.cells[0], 0)
+            try:
+                client.execute_cell(run.cells[0], 0)
+            except Exception as err:
+                kernel_gone, stopped = True, ("error", f"the grader's guard failed: {err}")
+                learner = []
             for k, (i, _) in enumerate(learner, start=1):
+                if time.monotonic() > deadline[0]:
+                    kernel_gone, stopped = True, ("timeout", f"it ran over its {timeout:g} s")
+                    break
                 try:
                     client.execute_cell(run.cells[k], k)
                 except Exception as err:  # CellExecutionError, timeout, dead kernel
