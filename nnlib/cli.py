@@ -255,7 +255,9 @@ def _cmd_progress(args: argparse.Namespace) -> int:
             raise FileNotFoundError(f"expected a notebook file, got {path}")
         folder = Path(path).resolve().parent
         sub = grading.Submission(folder.name, folder, (Path(path).name,))
-        found = grading.grade_submission(sub, reference, args.timeout, args.max_output * 10**6)
+        found = grading.grade_submission(
+            sub, reference, args.timeout, args.max_output * 10**6, args.course
+        )
         rows += found
         if len(paths) > 1:
             solved = sum(r.status == "solved" for r in found)
@@ -289,7 +291,9 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         print(f"[{k}/{n}] {sub.name}: {solved} of {len(rows)} solved{note}, {seconds:.1f} s",
               flush=True)  # fmt: skip
 
-    rows = grading.grade(root, reference, args.timeout, args.jobs, args.max_output * 10**6, done)
+    rows = grading.grade(
+        root, reference, args.timeout, args.jobs, args.max_output * 10**6, done, args.course
+    )
     grading.write_csv(rows, out)
     print(f"\n{grading.summary(rows)}\n\nwrote {out} ({len(rows)} rows)")
     changed = sorted(set(before.items()) ^ set(grading.snapshot(root, leave_out=out).items()))

@@ -7,8 +7,9 @@ learner's notebooks, or one folder per learner). Each of its notebooks is matche
 notebook of the course (by its exercises' cell metadata, see ``nnlib.course.exercises``,
 or else by its ``NN_`` file name), then
 
-1. a worker process copies the submission's folder into a fresh temporary folder and
-   starts, for each notebook, a fresh kernel there (nbclient, Jupyter's own executor),
+1. a worker process copies the submission's folder into a fresh temporary folder (and
+   the course's files beside its notebooks that the submission lacks, e.g. ladder.csv)
+   and starts, for each notebook, a fresh kernel there (nbclient, Jupyter's own executor),
    with HOME and TMPDIR in the temporary folder;
 2. the kernel first runs the grader's guard: an audit hook (``sys.addaudithook``) that
    refuses, and records, any write, delete or rename outside the copy and the
@@ -17,11 +18,11 @@ or else by its ``NN_`` file name), then
 3. then the notebook's code cells, in order, except its check and progress cells
    (found by their metadata, so an edited check cell changes nothing), stopping at the
    first error as "Restart and run all" does; their outputs are counted, not kept;
-4. then, in the same kernel, one cell of the grader's: it imports a fresh copy of
-   ``nnlib`` and of the notebook's check module from the package's own files (so the
-   learner's code cannot have patched them), calls each check on the learner's
-   function by the name the course's check cell gives it, and prints each result with
-   a random nonce and an HMAC whose key exists only in that cell.
+4. then, in the same kernel, one cell of the grader's: it puts nnlib's modules and
+   classes back as the guard found them (a check or an nnlib function the notebook
+   replaced is the original again), calls each check on the learner's functions with
+   the arguments the course's check cell gives it, and prints each result with a
+   random nonce and an HMAC whose key exists only in that cell.
 
 Each exercise's row says ``solved``, ``not solved yet``, ``hint`` or ``error`` (the
 check's own status and message), or ``timeout``. A notebook that runs over its time
@@ -165,6 +166,19 @@ def _nnlib_grader_guard(roots, log_path, package_parent, module):
         __import__(module)
     finally:
         sys.path[:] = path
+    # nnlib's modules and classes as they are now, for the checks to put back
+    state = {}
+    for name, mod in list(sys.modules.items()):
+        if name == "nnlib" or name.startswith("nnlib."):
+            names = dict(vars(mod))
+            classes = [
+                (c, dict(vars(c)))
+                for c in names.values()
+                if isinstance(c, type) and c.__module__ == name
+            ]
+            state[name] = (mod, names, classes)
+    sys.modules["_nnlib_grader_state"] = type(sys)("_nnlib_grader_state")
+    sys.modules["_nnlib_grader_state"].modules = state
 
 
 _nnlib_grader_guard(*{args!r})
@@ -172,12 +186,10 @@ del _nnlib_grader_guard
 """
 
 CHECKS = """\
-def _nnlib_grader_checks(nonce, key, package_parent, module_name, calls, namespace):
+def _nnlib_grader_checks(nonce, key, module_name, calls, namespace):
     import hashlib
     import hmac
-    import importlib
     import json
-    import os
     import sys
 
     def say(*result):
@@ -185,20 +197,25 @@ def _nnlib_grader_checks(nonce, key, package_parent, module_name, calls, namespa
         mac = hmac.new(key.encode(), line.encode(), hashlib.sha256).hexdigest()
         print(line + " " + mac, flush=True)
 
-    # a fresh copy of nnlib and of the checks, from the package's files: whatever the
-    # notebook did to the modules it imported does not reach these
-    ours = [m for m in sys.modules if m == "nnlib" or m.startswith("nnlib.")]
-    saved = {m: sys.modules.pop(m) for m in ours}
-    path = sys.path[:]
-    sys.path[:] = [package_parent] + [p for p in path if p not in ("", ".", os.getcwd())]
-    try:
-        module = importlib.import_module(module_name)
-        feedback_type = sys.modules["nnlib.course.checks"].Feedback
-    finally:
-        sys.path[:] = path
-        for m in [m for m in sys.modules if m == "nnlib" or m.startswith("nnlib.")]:
-            del sys.modules[m]
-        sys.modules.update(saved)
+    # nnlib's modules and classes put back as they were before the notebook's first cell
+    # (the same objects, so isinstance and except still work): a function of nnlib's or
+    # of the checks that the notebook replaced or deleted is the original again
+    for mod_name, (mod, names, classes) in sys.modules["_nnlib_grader_state"].modules.items():
+        sys.modules[mod_name] = mod
+        for extra in set(vars(mod)) - set(names):
+            delattr(mod, extra)
+        vars(mod).update(names)
+        for cls, attributes in classes:
+            for attr in set(vars(cls)) - set(attributes):
+                delattr(cls, attr)
+            for attr, value in attributes.items():
+                if vars(cls).get(attr) is not value:
+                    try:
+                        setattr(cls, attr, value)
+                    except (AttributeError, TypeError):
+                        pass
+    module = sys.modules[module_name]
+    feedback_type = sys.modules["nnlib.course.checks"].Feedback
     for number, name, arguments in calls:
         say(number, "started", "")
         try:  # the arguments of the course's check cell, in the notebook's namespace
@@ -290,7 +307,7 @@ def grade_notebook(
     guard_args = (roots, str(log), str(PACKAGE_PARENT), ref.module)
     guard = GUARD.replace("{args!r}", repr(guard_args))
     calls = [list(c) for c in ref.calls]
-    checks = CHECKS.replace("{args!r}", repr((nonce, key, str(PACKAGE_PARENT), ref.module, calls)))
+    checks = CHECKS.replace("{args!r}", repr((nonce, key, ref.module, calls)))
     run = nbformat.v4.new_notebook(cells=[_new_cell(guard)] + [c for _, c in learner])
     run.cells.append(_new_cell(checks))
     deadline = [0.0]
@@ -439,6 +456,9 @@ def worker(spec: dict) -> list[dict]:
             ]  # fmt: skip
 
         shutil.copytree(source, folder, ignore=ignore)
+        for extra in Path(spec["course"]).iterdir():  # the course's data beside its notebooks
+            if extra.is_file() and extra.suffix != ".ipynb" and not (folder / extra.name).exists():
+                shutil.copy(extra, folder / extra.name)
         home = private / "tmp" / "home"
         home.mkdir()
         fonts = _matplotlib_cache()  # its font list, so a kernel need not rebuild it
@@ -507,7 +527,11 @@ def snapshot(root: Path, leave_out: Path | None = None) -> dict[str, tuple[int, 
 
 
 def grade_submission(
-    sub: Submission, reference: dict[str, Reference], timeout: float, max_output: int
+    sub: Submission,
+    reference: dict[str, Reference],
+    timeout: float,
+    max_output: int,
+    course_dir: str | Path = COURSE,
 ) -> list[Row]:
     """Grade one submission in its own worker process, which is killed if it outlives
     the time all its notebooks may take."""
@@ -519,6 +543,7 @@ def grade_submission(
         },
         "timeout": timeout,
         "max_output": max_output,
+        "course": str(course_dir),
     }  # fmt: skip
     budget = len(sub.notebooks) * (timeout + KERNEL_START_SECONDS) + 30
     with tempfile.TemporaryDirectory(prefix="nnlib-grader-") as tmp:
@@ -571,6 +596,7 @@ def grade(
     jobs: int = 1,
     max_output: int = 10_000_000,
     on_done: Callable[[int, int, Submission, list[Row], float], None] | None = None,
+    course_dir: str | Path = COURSE,
 ) -> list[tuple[str, Row]]:
     """Grade every submission under ``root``, ``jobs`` at a time; (submission, row) pairs
     in the submissions' order. ``on_done(k, n, submission, rows, seconds)`` after each."""
@@ -579,7 +605,8 @@ def grade(
 
     def timed(sub):
         start = time.monotonic()
-        return grade_submission(sub, reference, timeout, max_output), time.monotonic() - start
+        rows = grade_submission(sub, reference, timeout, max_output, course_dir)
+        return rows, time.monotonic() - start
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(timed, sub): sub for sub in subs}
