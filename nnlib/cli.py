@@ -4,6 +4,8 @@
     nnlib train    [--hidden N ...] [--activation ...] [--optimizer ...] [--epochs N] ...
     nnlib evaluate MODEL.npz [--dataset ...] [--json PATH]
     nnlib ladder   [--seeds 0,1,2] [--out notebooks/ladder.csv] [--quick]
+    nnlib progress [NOTEBOOK ...] [--timeout S]
+    nnlib grade    DIR [--csv FILE] [--timeout S] [--jobs N] [--course DIR]
 
 ``nnlib COMMAND --help`` lists every option.
 
@@ -17,6 +19,7 @@ one line instead of a traceback: ``nnlib: error: <message>``, exit status 1.
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -226,6 +229,81 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
     return 0
 
 
+def _course_tools():
+    """nnlib.course's progress and grading, which need nbclient and nbformat (Jupyter's)."""
+    from importlib.util import find_spec
+
+    for name in ("nbclient", "nbformat", "ipykernel"):
+        if find_spec(name) is None:
+            raise NnlibError(
+                "grading and progress run notebooks with Jupyter's nbclient, nbformat and "
+                f"ipykernel, but {name} is not installed: pip install nbclient nbformat ipykernel"
+            )
+    from nnlib.course import grading, progress
+
+    return grading, progress
+
+
+def _cmd_progress(args: argparse.Namespace) -> int:
+    """Run each notebook in a fresh kernel, check its exercises, print what is solved."""
+    grading, progress = _course_tools()
+    reference = grading.course(args.course)
+    paths = args.notebooks or sorted(args.course.glob("[0-9][0-9]_*.ipynb"))
+    rows = []
+    for path in paths:
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"expected a notebook file, got {path}")
+        folder = Path(path).resolve().parent
+        sub = grading.Submission(folder.name, folder, (Path(path).name,))
+        found = grading.grade_submission(
+            sub, reference, args.timeout, args.max_output * 10**6, args.course
+        )
+        rows += found
+        if len(paths) > 1:
+            solved = sum(r.status == "solved" for r in found)
+            print(
+                f"{Path(path).name}: {solved} of {len(found)} solved", file=sys.stderr, flush=True
+            )
+    print(progress.table(rows))
+    return 0
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    """Grade every submission under DIR; write the CSV; print the summary table."""
+    grading, _ = _course_tools()
+    if args.jobs < 1 or args.timeout <= 0:
+        raise ValueError(
+            f"--jobs must be >= 1 and --timeout > 0, got {args.jobs} and {args.timeout}"
+        )
+    reference = grading.course(args.course)
+    root = args.dir.resolve()
+    out = (args.csv or Path("grades.csv")).resolve()
+    before = grading.snapshot(root, leave_out=out)
+    subs = grading.submissions(root)
+    if not subs:
+        raise FileNotFoundError(f"expected notebooks (.ipynb) under {root}, found none")
+    print(f"grading {len(subs)} submissions under {root}, {args.jobs} at a time", flush=True)
+
+    def done(k, n, sub, rows, seconds):
+        solved = sum(r.status == "solved" for r in rows)
+        trouble = sorted({r.status for r in rows} & {"error", "timeout"})
+        note = f" ({', '.join(trouble)})" if trouble else ""
+        print(f"[{k}/{n}] {sub.name}: {solved} of {len(rows)} solved{note}, {seconds:.1f} s",
+              flush=True)  # fmt: skip
+
+    rows = grading.grade(
+        root, reference, args.timeout, args.jobs, args.max_output * 10**6, done, args.course
+    )
+    grading.write_csv(rows, out)
+    print(f"\n{grading.summary(rows)}\n\nwrote {out} ({len(rows)} rows)")
+    changed = sorted(set(before.items()) ^ set(grading.snapshot(root, leave_out=out).items()))
+    if changed:
+        print(f"nnlib: warning: {len(changed)} files under {root} changed while grading, e.g. "
+              f"{changed[0][0]}", file=sys.stderr)  # fmt: skip
+        return 1
+    return 0
+
+
 def _seeds(text: str) -> list[int]:
     """``--seeds 0,1,2`` -> [0, 1, 2]: distinct non-negative integers."""
     try:
@@ -257,6 +335,11 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="cache folder (default: $NNLIB_DATA_DIR, the repo's data/, or ~/.cache/nnlib)",
     )
+
+
+def _course_folder() -> Path:
+    """The repository's notebooks/, beside the nnlib package."""
+    return Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -368,6 +451,60 @@ def build_parser() -> argparse.ArgumentParser:
         help="cache folder (default: $NNLIB_DATA_DIR, the repo's data/, or ~/.cache/nnlib)",
     )
     ladder.set_defaults(func=_cmd_ladder)
+
+    def course_options(p):
+        p.add_argument(
+            "--timeout",
+            type=float,
+            default=300,
+            metavar="S",
+            help="seconds a notebook may run, all its cells and checks (default: 300)",
+        )
+        p.add_argument(
+            "--max-output",
+            type=float,
+            default=10,
+            metavar="MB",
+            help="output a notebook may print before it is stopped (default: 10 MB)",
+        )
+        p.add_argument("--course", type=Path, default=_course_folder(), metavar="DIR",
+                       help="the course's own notebooks, whose check cells say what to check "
+                       "(default: the repository's notebooks/)")  # fmt: skip
+
+    progress = commands.add_parser(
+        "progress",
+        help="which exercises of your notebooks are solved",
+        description="Run each notebook in a fresh kernel (as `Restart and run all` does), "
+        "then check every exercise on your functions as they are now; one row per "
+        "exercise, then how many are solved.",
+    )
+    progress.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
+                          help="default: every notebook in notebooks/")  # fmt: skip
+    course_options(progress)
+    progress.set_defaults(func=_cmd_progress)
+
+    grade = commands.add_parser(
+        "grade",
+        help="grade a class's notebooks: a CSV of every exercise of every submission",
+        description="Grade every .ipynb under DIR (one learner's notebooks, or one folder "
+        "per learner): each runs in a fresh kernel in a temporary copy of its folder, then "
+        "the course's checks run on the learner's functions. Writes one CSV row per "
+        "exercise per submission (submission,notebook,exercise,status,message) and prints "
+        "a table of who solved what.",
+        epilog="The learners' code runs on this machine with your rights: see the README's "
+        "'For teachers' for what the grader guards against and what it does not.",
+    )
+    grade.add_argument("dir", type=Path, metavar="DIR")
+    grade.add_argument("--csv", type=Path, metavar="FILE", help="default: grades.csv")
+    grade.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="submissions graded at once (default: the number of cores)",
+    )
+    course_options(grade)
+    grade.set_defaults(func=_cmd_grade)
 
     return parser
 
