@@ -58,6 +58,7 @@ def build_requirements() -> list[str]:
     notebook), so the machine has the build backend installed."""
     return tomllib.loads((REPO / "pyproject.toml").read_text())["build-system"]["requires"]
 
+
 GOOGLE_COLAB_STUB = '''"""google.colab as tools/colab.py stands it in: what the notebooks use."""
 '''
 OUTPUT_STUB = '''"""google.colab.output, as far as the notebooks use it."""
@@ -104,14 +105,7 @@ def setup(kind: str, venv: Path, python: str) -> int:
     pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", *requirements(kind)], check=True)
     (venv / ".installed").write_text(" ".join(requirements(kind)) + "\n")
-    done = subprocess.run([*pip, "list", "--format=freeze"], capture_output=True, text=True)
-    versions = dict(line.split("==") for line in done.stdout.split() if "==" in line)
-    python_version = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import platform; print(platform.python_version())"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
-    shown = ", ".join(f"{n} {versions.get(n)}" for n in ("numpy", "pandas", "matplotlib"))
-    print(f"{venv}: {kind}, Python {python_version}, {shown}")
+    print(f"{venv}: {kind}, {versions(venv)}")
     return 0
 
 
@@ -231,14 +225,18 @@ def _seconds(cells) -> float:
     return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
 
 
-def run(venv: Path, notebooks: list[Path]) -> int:
-    versions = subprocess.run(
+def versions(venv: Path) -> str:
+    """'Python 3.12.1, numpy 2.0.2, pandas 2.2.2, matplotlib 3.10.0' of ``venv``."""
+    return subprocess.run(
         [str(venv / "bin" / "python"), "-c", "import platform, numpy, pandas, matplotlib; "
-         "print('Python', platform.python_version(), 'numpy', numpy.__version__, "
-         "'pandas', pandas.__version__, 'matplotlib', matplotlib.__version__)"],
+         "print(f'Python {platform.python_version()}, numpy {numpy.__version__}, '"
+         "f'pandas {pandas.__version__}, matplotlib {matplotlib.__version__}')"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
-    print(f"each notebook alone in an empty folder, Colab-like, in {venv} ({versions}):")
+
+
+def run(venv: Path, notebooks: list[Path]) -> int:
+    print(f"each notebook alone in an empty folder, Colab-like, in {venv} ({versions(venv)}):")
     top = Path(tempfile.mkdtemp(prefix="colab-"))
     bare = local_release(top)
     failed = []
