@@ -174,6 +174,9 @@ def machine(work: Path, bare: Path, python: Path) -> dict[str, str]:
         NNLIB_OFFLINE="1",  # the built-in mirrors are on the internet
         NNLIB_MODELS_MIRRORS=models,
         MPLBACKEND="agg",
+        # Colab's kernel is not pinned and uses every core; here two environments share
+        # the machine's two (CI runs them side by side), so one BLAS thread each.
+        OPENBLAS_NUM_THREADS="1",
     )
     home.mkdir()
     return env
