@@ -83,10 +83,10 @@ FLOORS_NOTEBOOKS := $(wildcard notebooks/0[45679]_*.ipynb)
 setup-colab: .venv-colab/.installed
 setup-floors: .venv-floors/.installed
 
-.venv-colab/.installed: pyproject.toml requirements.txt tools/colab.py
+.venv-colab/.installed: pyproject.toml requirements.txt constraints.txt tools/colab.py
 	$(PYTHON) -m tools.colab setup colab --venv .venv-colab --python $(COLAB_PYTHON)
 
-.venv-floors/.installed: pyproject.toml requirements.txt tools/colab.py
+.venv-floors/.installed: pyproject.toml requirements.txt constraints.txt tools/colab.py
 	$(PYTHON) -m tools.colab setup floors --venv .venv-floors --python $(FLOORS_PYTHON)
 
 colab: setup-colab models ## unit tests with Colab's versions; notebooks 01-03, 08, 10, 11 alone, Colab-like
