@@ -73,7 +73,9 @@ cross-cpu: data ## re-run every notebook under emulated CPU kinds; all must matc
 # pyproject.toml declares on Python 3.11. Each runs every unit test, and half of the
 # notebooks, each notebook alone in an empty folder as on Colab (its setup cell pip-installs
 # the package from git, here from a local copy of the commit under test): every notebook
-# runs in one of the two, the split balancing their run times. The best network comes
+# runs in one of the two, the split balancing their run times. The unit tests run the
+# repository's code, installed editable for the commands they start (the notebooks' own
+# install replaces it with the package built from git). The best network comes
 # from data/models (`make models`), standing in for the release.
 COLAB_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) python3.12)
 FLOORS_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.11*/bin/python3.11) python3.11)
@@ -90,10 +92,12 @@ setup-floors: .venv-floors/.installed
 	$(PYTHON) -m tools.colab setup floors --venv .venv-floors --python $(FLOORS_PYTHON)
 
 colab: setup-colab models ## unit tests with Colab's versions; notebooks 01-03, 08, 10, 11 alone, Colab-like
+	.venv-colab/bin/python -m pip install -q --no-deps --no-build-isolation -e .
 	.venv-colab/bin/python -m pytest -q tests
 	$(BIN)/python -m tools.colab run --venv .venv-colab $(COLAB_NOTEBOOKS)
 
 floors: setup-floors models ## unit tests on the declared floors; notebooks 04-07, 09 alone, Colab-like
+	.venv-floors/bin/python -m pip install -q --no-deps --no-build-isolation -e .
 	.venv-floors/bin/python -m pytest -q tests
 	$(BIN)/python -m tools.colab run --venv .venv-floors $(FLOORS_NOTEBOOKS)
 
