@@ -287,8 +287,8 @@ def main(argv: list[str]) -> int:
     execute.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)
     if args.command == "setup":
-        return setup(args.kind, args.venv, args.python)
-    return run(args.venv, [p.resolve() for p in args.notebooks])
+        return setup(args.kind, args.venv.absolute(), args.python)
+    return run(args.venv.absolute(), [p.resolve() for p in args.notebooks])
 
 
 if __name__ == "__main__":
