@@ -81,6 +81,8 @@ COLAB_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3
 FLOORS_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.11*/bin/python3.11) python3.11)
 COLAB_NOTEBOOKS := $(wildcard notebooks/0[1238]_*.ipynb notebooks/1[01]_*.ipynb)
 FLOORS_NOTEBOOKS := $(wildcard notebooks/0[45679]_*.ipynb)
+# An editable install writes nnlib_course.egg-info here: CI runs both targets at once.
+ONE_AT_A_TIME := $(if $(shell command -v flock),flock .editable.lock)
 
 setup-colab: .venv-colab/.installed
 setup-floors: .venv-floors/.installed
@@ -92,12 +94,12 @@ setup-floors: .venv-floors/.installed
 	$(PYTHON) -m tools.colab setup floors --venv .venv-floors --python $(FLOORS_PYTHON)
 
 colab: setup-colab models ## unit tests with Colab's versions; notebooks 01-03, 08, 10, 11 alone, Colab-like
-	.venv-colab/bin/python -m pip install -q --no-deps --no-build-isolation -e .
+	$(ONE_AT_A_TIME) .venv-colab/bin/python -m pip install -q --no-deps --no-build-isolation -e .
 	.venv-colab/bin/python -m pytest -q tests
 	$(BIN)/python -m tools.colab run --venv .venv-colab $(COLAB_NOTEBOOKS)
 
 floors: setup-floors models ## unit tests on the declared floors; notebooks 04-07, 09 alone, Colab-like
-	.venv-floors/bin/python -m pip install -q --no-deps --no-build-isolation -e .
+	$(ONE_AT_A_TIME) .venv-floors/bin/python -m pip install -q --no-deps --no-build-isolation -e .
 	.venv-floors/bin/python -m pytest -q tests
 	$(BIN)/python -m tools.colab run --venv .venv-floors $(FLOORS_NOTEBOOKS)
 
