@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from test_notebooks import output_texts
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
@@ -88,15 +89,7 @@ def _checked(match: re.Match) -> bool:
 
 def output_numbers(nb: dict) -> set[str]:
     """Every number the notebook's stored outputs show, as shown (without commas)."""
-    texts = []
-    for cell in nb["cells"]:
-        for output in cell.get("outputs", []):
-            if "text" in output:
-                texts.append("".join(output["text"]))
-            for mime in ("text/plain", "text/html", "text/markdown"):
-                if mime in output.get("data", {}):
-                    texts.append("".join(output["data"][mime]))
-    return {_normal(m.group(0)) for t in texts for m in NUMBER.finditer(t)}
+    return {_normal(m.group(0)) for t in output_texts(nb) for m in NUMBER.finditer(t)}
 
 
 def _normal(number: str) -> str:
