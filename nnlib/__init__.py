@@ -16,6 +16,7 @@ Every formula the course derives lives in one module named for what it is:
     persistence    save / load a network as one .npz file, checking every field on load
     validation     the checks every array passes where it enters nnlib (one-line errors)
     errors         the exceptions nnlib raises for bad data and model files
+    files          writing a file atomically, with the permissions the umask gives
     cli            the command line: python -m nnlib {download,train,evaluate,ladder}
 
 That is the whole engine. What only the course needs (the exercises' checks, the
@@ -35,6 +36,7 @@ __version__ = "0.2.0"
 _MODULES = (
     "activations",
     "data",
+    "files",
     "gradcheck",
     "initializers",
     "layers",

@@ -3,7 +3,7 @@
     nnlib download [--dataset {mnist,fashion-mnist}] [--data-dir DIR]
     nnlib train    [--hidden N ...] [--activation ...] [--optimizer ...] [--epochs N] ...
     nnlib evaluate MODEL.npz [--dataset ...] [--json PATH]
-    nnlib ladder   [--seeds 0,1,2] [--out notebooks/ladder.csv] [--quick]
+    nnlib ladder   [--seeds 0,1,2] [--out PATH] [--quick] [--anyway]
     nnlib progress [NOTEBOOK ...] [--timeout S]
     nnlib grade    DIR [--csv FILE] [--timeout S] [--jobs N] [--course DIR]
 
@@ -148,7 +148,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
         f"({train_seconds:.1f}s training)"
     )
     if args.save:
-        print(f"saved {persistence.save(net, args.save)}")
+        print(f"saved the trained network to {persistence.save(net, args.save)}")
+    else:
+        print("saved no model (pass --save PATH.npz to keep the trained network)")
     if args.json:
         config = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
         del config["func"]
@@ -203,29 +205,44 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_ladder(args: argparse.Namespace) -> int:
-    """Train every rung of the ladder on every seed; write the table the course publishes."""
-    from nnlib.course import recipes, reproducible
+    """Train every rung of the ladder on every seed; write the table the course publishes.
 
-    why_not = recipes.pinned_or_why_not()  # elsewhere than x86-64 with AVX2, only a note
-    if why_not and not args.unpinned and reproducible.unsupported_reason() is None:
-        raise NnlibError(
-            f"the ladder's numbers must be the same on every CPU, but {why_not}: run it as "
-            "`python -m nnlib ladder`, which pins the kernels before NumPy loads "
-            "(or pass --unpinned to accept numbers that may differ in their last digits)"
+    The published table must be the same to the last digit wherever it is made. Where
+    that cannot be promised (another NumPy, kernels not pinned, another CPU), the command
+    says why and stops, unless ``--anyway``: then it runs, and writes its numbers, marked
+    as not comparable, to ``ladder-not-comparable.csv`` instead of the published file.
+    """
+    from nnlib.course import recipes
+
+    why_not = recipes.pinned_or_why_not()
+    if why_not and not (args.anyway or args.quick):  # --quick is a test, never published
+        print(
+            f"the ladder's published numbers are the same to the last digit on every x86-64 "
+            f"CPU with AVX2, with NumPy {recipes.PUBLISHED_NUMPY} and its kernels pinned "
+            f"(run as `python -m nnlib ladder`, which pins them). Here that cannot be "
+            f"promised: {why_not}.\nRun with --anyway to train the ladder all the same: "
+            "its numbers will be close to the published ones but not comparable digit for "
+            "digit, and are written to ladder-not-comparable.csv, never over the published "
+            "table.",
+            file=sys.stderr,
         )
-    out = args.out or Path("ladder-quick.csv" if args.quick else "notebooks/ladder.csv")
+        return 1
+    default = "ladder-quick.csv" if args.quick else "ladder-not-comparable.csv"
+    if not args.quick and not why_not:
+        default = recipes.published_csv_path()
+    out = Path(args.out or default)
     print(
         f"the ladder: {len(recipes.LADDER)} rungs x {len(args.seeds)} seeds"
         + (f", quick (1 epoch, {recipes.QUICK_TRAIN_SIZE:,} images)" if args.quick else "")
-        + (f"; not pinned: {why_not}" if why_not else "")
+        + (f"; NOT COMPARABLE with the published numbers: {why_not}" if why_not else "")
     )
     runs = recipes.run_ladder(args.seeds, quick_run=args.quick, data_dir=args.data_dir)
     recipes.write_csv(runs, out)
     print(f"wrote {out} ({len(runs)} runs, {runs['seconds'].sum():.0f} s of training)")
-    readme = out.resolve().parent.parent / "README.md"
-    if not args.quick and readme.is_file() and recipes.README_START in readme.read_text():
+    readme = _readme_above(out)
+    if not args.quick and not why_not and readme is not None:
         recipes.write_readme(readme, runs)
-        print(f"wrote the ladder's table into {readme.name}")
+        print(f"wrote the ladder's table into {readme}")
     return 0
 
 
@@ -302,6 +319,17 @@ def _cmd_grade(args: argparse.Namespace) -> int:
               f"{changed[0][0]}", file=sys.stderr)  # fmt: skip
         return 1
     return 0
+
+
+def _readme_above(path: Path) -> Path | None:
+    """The first README.md with the ladder's markers in a folder above ``path``."""
+    from nnlib.course import recipes
+
+    for folder in path.resolve().parents:
+        readme = folder / "README.md"
+        if readme.is_file() and recipes.README_START in readme.read_text(encoding="utf-8"):
+            return readme
+    return None
 
 
 def _seeds(text: str) -> list[int]:
@@ -418,20 +446,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     ladder = commands.add_parser(
         "ladder",
-        help="train every rung of the ladder on 3 seeds; write notebooks/ladder.csv",
+        help="train every rung of the ladder on 3 seeds; write nnlib/course/ladder.csv",
         description="Train every rung of the course's ladder (nnlib.course.recipes.LADDER) "
         "with each seed and write their validation accuracy (and the top rung's test "
         "accuracy) as CSV, the numbers notebook 10 and the README quote. Run as "
         "`python -m nnlib ladder`, which pins NumPy's kernels first: the file is then the "
         "same on every x86-64 CPU.",
         epilog="Writing the published file (not --quick) also rewrites the ladder's table in "
-        "the README.md of the folder above the CSV's, if it has one.",
+        "the first README.md above the CSV that has one. Where the numbers cannot be the "
+        "published ones to the last digit (another NumPy, another CPU), the command says "
+        "why and stops; --anyway runs it, writing ladder-not-comparable.csv.",
     )
     ladder.add_argument(
         "--out",
         type=Path,
         metavar="PATH",
-        help="the CSV to write (default: notebooks/ladder.csv; with --quick, ladder-quick.csv)",
+        help="the CSV to write (default: the package's ladder.csv, in a checkout "
+        "nnlib/course/ladder.csv; with --quick, ladder-quick.csv; with --anyway where the "
+        "numbers are not comparable, ladder-not-comparable.csv)",
     )
     ladder.add_argument("--seeds", type=_seeds, default=[0, 1, 2], help="default: 0,1,2")
     ladder.add_argument(
@@ -440,9 +472,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="one epoch per rung on the first 2,000 training images (a test, not a result)",
     )
     ladder.add_argument(
+        "--anyway",
         "--unpinned",
         action="store_true",
-        help="run even if NumPy's kernels are not the pinned ones",
+        help="run even where the numbers cannot be the published ones to the last digit "
+        "(they are then marked as not comparable)",
     )
     ladder.add_argument(
         "--data-dir",

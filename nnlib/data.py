@@ -39,7 +39,6 @@ import hashlib
 import math
 import os
 import struct
-import tempfile
 import urllib.request
 import zlib
 from dataclasses import dataclass
@@ -50,6 +49,7 @@ from urllib.error import HTTPError, URLError
 
 import numpy as np
 
+from nnlib import files
 from nnlib.errors import DataError
 
 #: Seconds to wait for a mirror to connect or to send the next chunk, so a dead host fails fast.
@@ -240,6 +240,31 @@ def mirror_urls(dataset: Dataset) -> list[str]:
     return [url if url.endswith("/") else url + "/" for url in urls]
 
 
+def fetch_file(dataset: Dataset, role: str, data_dir: str | Path | None = None) -> Path:
+    """Make sure the file ``dataset.files[role]`` is cached as it is, unpacked by nothing
+    (a model, say): its SHA-256 is that of the whole file. Downloaded from the dataset's
+    mirrors (``mirror_urls``) if the cache lacks it or holds a copy that does not verify;
+    written to the cache only once verified. Returns its path in ``cache_folder``."""
+    spec = dataset.files[role]
+    path = cache_folder(dataset, data_dir) / spec.filename
+    if path.exists():
+        try:
+            _verified_file(_read(path), spec, str(path))
+            return path
+        except DataError:
+            path.unlink(missing_ok=True)  # corrupt or stale: fetch it again
+    _download(spec, path, mirror_urls(dataset), set(), mirrors_variable(dataset), _verified_file)
+    return path
+
+
+def _verified_file(raw: bytes, spec: FileSpec, name: str) -> bytes:
+    """``raw`` if its SHA-256 is ``spec``'s (a file kept as it is downloaded)."""
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != spec.sha256:
+        raise DataError(f"{name}: SHA-256 mismatch: expected {spec.sha256}, got {digest}")
+    return raw
+
+
 def fetch(dataset: Dataset, data_dir: str | Path | None = None) -> dict[str, Path]:
     """Make sure every file of ``dataset`` is cached and verified; return the paths by role."""
     _fetch_arrays(dataset, data_dir)
@@ -282,7 +307,8 @@ def _fetch_arrays(dataset: Dataset, data_dir: str | Path | None) -> dict[str, np
             except DataError:
                 path.unlink(missing_ok=True)  # corrupt or stale: fetch it again
         mirrors = mirror_urls(dataset) if mirrors is None else mirrors
-        arrays[role] = _download(spec, path, mirrors, unreachable, mirrors_variable(dataset))
+        variable = mirrors_variable(dataset)
+        arrays[role] = _download(spec, path, mirrors, unreachable, variable, _verified)
     return arrays
 
 
@@ -299,20 +325,22 @@ def _verified(raw: bytes, spec: FileSpec, name: str) -> np.ndarray:
 
 
 def _download(
-    spec: FileSpec, path: Path, mirrors: list[str], unreachable: set[str], variable: str
-) -> np.ndarray:
-    """Try each mirror in turn; cache and return the first download that verifies.
-    ``variable`` names the environment variable that adds mirrors, for the error message."""
+    spec: FileSpec, path: Path, mirrors: list[str], unreachable: set[str], variable: str, verify
+):
+    """Try each mirror in turn for the file ``path`` names; cache the first download that
+    ``verify(raw, spec, url)`` accepts, and return what it returns (``verify`` raises
+    ``DataError`` otherwise). ``variable`` names the environment variable that adds
+    mirrors, for the error message."""
     failures = []
     for base in mirrors:
-        url = f"{base}{spec.filename}.gz"
+        url = f"{base}{path.name}"
         if base in unreachable:
             failures.append(f"{url}: skipped, the host did not answer before")
             continue
         try:
             with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
                 raw = response.read()
-            array = _verified(raw, spec, url)
+            result = verify(raw, spec, url)
         except DataError as err:  # the message already names the URL
             failures.append(str(err))
             continue
@@ -323,10 +351,10 @@ def _download(
             failures.append(f"{url}: {_describe(err)}")
             continue
         _write_atomically(path, raw)
-        return array
+        return result
     tried = "; ".join(failures) if failures else "no mirrors to try (NNLIB_OFFLINE is set)"
     raise DataError(
-        f"could not download {spec.filename}.gz from any of {len(mirrors)} mirrors: {tried}. "
+        f"could not download {path.name} from any of {len(mirrors)} mirrors: {tried}. "
         f"Set {variable} to a URL or folder that has the files."
     )
 
@@ -342,20 +370,9 @@ def _describe(err: Exception) -> str:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Write a temporary file next to ``path``, then rename it into place: the cache only
-    ever holds complete files, and the temporary file is removed if anything fails."""
-    tmp_path = None
+    """Write ``data`` to ``path`` through a temporary file renamed into place
+    (``files.write_atomically``): the cache only ever holds complete files."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False
-        ) as tmp:
-            tmp_path = Path(tmp.name)
-            tmp.write(data)
-        tmp_path.chmod(0o644)  # temporary files start private (0600); data is not secret
-        os.replace(tmp_path, path)  # atomic: readers see no file or the whole file
+        files.write_atomically(path, lambda f: f.write(data))
     except OSError as err:
         raise DataError(f"{path}: cannot write to the cache: {err.strerror or err}") from err
-    finally:
-        if tmp_path is not None:
-            tmp_path.unlink(missing_ok=True)  # already gone if the rename succeeded

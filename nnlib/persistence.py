@@ -32,15 +32,13 @@ writes them. Pickles are never read (``.npy`` object arrays are refused).
 
 import json
 import math
-import os
 import struct
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from nnlib import activations, losses, validation
+from nnlib import activations, files, losses, validation
 from nnlib.errors import ModelFileError
 from nnlib.network import Network, describe, from_config
 
@@ -91,16 +89,10 @@ def save(net: Network, path) -> Path:
         raise ValueError(f"model files end in .npz, got {path.name!r}")
     meta = check_network(net)
     arrays = {f"param_{i}": p for i, p in enumerate(net.params)}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, architecture=np.array(json.dumps(meta)), **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # np.savez writes every member with the same fixed date: equal networks give
+    # byte-identical files, so a model can be verified by its SHA-256 (recipes.BEST_SHA256).
+    architecture = np.array(json.dumps(meta))
+    files.write_atomically(path, lambda f: np.savez(f, architecture=architecture, **arrays))
     return path
 
 

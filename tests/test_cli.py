@@ -104,6 +104,7 @@ def test_train_and_evaluate_end_to_end(mnist, tmp_path, capsys):
     assert out[0].startswith("mnist: training 784-32-16-10 on 1,800 examples")
     assert out[1].startswith("epoch 1/2") and out[2].startswith("epoch 2/2")
     assert out[3].startswith("test accuracy ")
+    assert out[4] == f"saved the trained network to {model}"
     result = json.loads(report.read_text())
     assert set(result) == {"config", "history", "test_accuracy", "test_loss", "train_seconds"}
     assert result["config"]["hidden"] == [32, 16] and result["config"]["optimizer"] == "adam"
@@ -127,7 +128,8 @@ def test_quiet_training_prints_only_the_result(mnist, capsys):
             "--init", "normal_scaled", "--lr", "3.0", "--batch-size", "10"]  # fmt: skip
     assert cli.main(argv) == 0
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 1 and out[0].startswith("test accuracy")
+    assert len(out) == 2 and out[0].startswith("test accuracy")
+    assert out[1] == "saved no model (pass --save PATH.npz to keep the trained network)"
 
 
 @pytest.mark.parametrize(

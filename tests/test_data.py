@@ -2,7 +2,9 @@
 
 import gzip
 import hashlib
+import os
 import socket
+import stat
 import struct
 import urllib.request
 
@@ -204,6 +206,40 @@ def test_downloads_once_then_loads_from_the_cache(cache, tmp_path):
     paths = data.fetch(dataset)
     assert paths == {role: cache / "tiny" / f"tiny-{role}.gz" for role in TINY}
     assert_tiny(data.load(dataset))
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_cached_files_get_the_mode_the_umask_gives(cache, tmp_path, umask):
+    dataset = tiny_dataset(mirror(tmp_path / "m1"))
+    old = os.umask(umask)
+    try:
+        paths = data.fetch(dataset)
+    finally:
+        os.umask(old)
+    assert {stat.S_IMODE(p.stat().st_mode) for p in paths.values()} == {0o666 & ~umask}
+
+
+def file_dataset(content: bytes, *mirrors) -> data.Dataset:
+    """One file kept as it is (a model, say), verified by the SHA-256 of ``content``."""
+    spec = data.FileSpec("model.npz", hashlib.sha256(content).hexdigest(), ())
+    return data.Dataset("files", {"model": spec}, tuple(m.as_uri() for m in mirrors))
+
+
+def test_fetch_file_downloads_verifies_and_caches_a_file_as_it_is(cache, tmp_path):
+    content = b"not gzip, not IDX: any bytes"
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "model.npz").write_bytes(b"a truncated download")
+    (tmp_path / "good").mkdir()
+    (tmp_path / "good" / "model.npz").write_bytes(content)
+    dataset = file_dataset(content, tmp_path / "bad", tmp_path / "good")
+    path = data.fetch_file(dataset, "model")
+    assert path == cache / "files" / "model.npz" and path.read_bytes() == content
+    (tmp_path / "good" / "model.npz").unlink()  # the cache must do now
+    assert data.fetch_file(dataset, "model").read_bytes() == content
+    path.write_bytes(b"damaged")  # a bad cached copy is not used, and nothing verifies
+    with pytest.raises(DataError, match="bad/model.npz: SHA-256 mismatch"):
+        data.fetch_file(dataset, "model")
+    assert list((cache / "files").iterdir()) == []
 
 
 def test_falls_back_when_the_first_mirror_lacks_the_files(cache, tmp_path):

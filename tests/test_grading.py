@@ -110,7 +110,7 @@ def build(root: Path, teacher_file: Path) -> dict:
     add(
         "crashes",
         stub_body(mini(), "4.2", "raise KeyError('W3')"),
-        {**everything(*NOT_YET), "4.2": ("error", "your code raised KeyError: 'W3'")},
+        {**everything(*NOT_YET), "4.2": ("error", "your n_parameters raised KeyError: 'W3'")},
     )
 
     # cells added, moved, deleted, untagged, renamed

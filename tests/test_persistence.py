@@ -1,5 +1,7 @@
 import itertools
 import json
+import os
+import stat
 import time
 import tracemalloc
 import zipfile
@@ -109,6 +111,25 @@ def test_failed_save_leaves_nothing_behind(tmp_path, net, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         persistence.save(net, tmp_path / "model.npz")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_a_saved_model_gets_the_mode_the_umask_gives(tmp_path, net, umask):
+    """Like any file the user creates (the temporary file it is renamed from is 0600)."""
+    old = os.umask(umask)
+    try:
+        path = persistence.save(net, tmp_path / "model.npz")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_equal_networks_are_saved_as_equal_bytes(tmp_path, net, monkeypatch):
+    """What lets the course verify a published model by its SHA-256."""
+    first = persistence.save(net, tmp_path / "a.npz").read_bytes()
+    monkeypatch.setattr(time, "time", lambda: 1e9)  # another day: no clock in the file
+    again = persistence.save(persistence.load(tmp_path / "a.npz"), tmp_path / "b.npz")
+    assert again.read_bytes() == first
 
 
 # --- hostile model files -----------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """The recipes, the ladder's table, the README's copy of it and `python -m nnlib ladder`."""
 
+import hashlib
 import os
+import re
 import subprocess
 import sys
+import tomllib
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,12 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nnlib import cli
+from nnlib import cli, files
 from nnlib.course import recipes, reproducible
 from nnlib.course.recipes import BEST, LADDER, Recipe
 
 REPO = Path(__file__).resolve().parents[1]
-CSV = REPO / "notebooks" / "ladder.csv"
+CSV = REPO / "nnlib" / "course" / "ladder.csv"
 README = REPO / "README.md"
 
 
@@ -156,7 +159,7 @@ def test_a_failed_write_leaves_the_old_csv_in_place(quick_runs, tmp_path, monkey
     def crash(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(recipes.os, "replace", crash)
+    monkeypatch.setattr(files.os, "replace", crash)
     with pytest.raises(OSError, match="disk full"):
         recipes.write_csv(quick_runs, path)
     assert path.read_text() == "the old table\n"
@@ -217,11 +220,11 @@ def test_write_readme_puts_a_first_table_at_the_end_of_the_block(quick_runs, tmp
 
 
 def test_the_published_csv_is_the_ladder_of_today():
-    """notebooks/ladder.csv was made by today's LADDER: rerun `python -m nnlib ladder`
+    """nnlib/course/ladder.csv was made by today's LADDER: rerun `python -m nnlib ladder`
     after changing a recipe."""
     runs = recipes.read_csv(CSV)
     assert list(runs["rung"].unique()) == list(range(1, len(LADDER) + 1))
-    assert (runs.groupby("rung")["seed"].apply(list) == [[0, 1, 2]] * len(LADDER)).all()
+    assert runs.groupby("rung")["seed"].apply(list).tolist() == [[0, 1, 2]] * len(LADDER)
     for rung, recipe in enumerate(LADDER, start=1):
         rows = runs[runs["rung"] == rung]
         assert set(rows["name"]) == {recipe.name} and set(rows["change"]) == {recipe.change}
@@ -271,7 +274,8 @@ def test_the_quick_ladder_command_pins_and_writes_the_same_file_everywhere(
                        NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL AVX512_SPR")  # fmt: skip
     assert elsewhere.returncode == 0, elsewhere.stderr
     lines = elsewhere.stdout.splitlines()
-    assert lines[0] == "the ladder: 9 rungs x 1 seeds, quick (1 epoch, 2,000 images)"
+    assert lines[0].startswith("the ladder: 9 rungs x 1 seeds, quick (1 epoch, 2,000 images)")
+    assert ("NOT COMPARABLE" in lines[0]) == (recipes.pinned_or_why_not() is not None)
     assert len([line for line in lines if line.startswith("rung ")]) == 9
     assert lines[-1].startswith("wrote ladder-quick.csv (9 runs, ")  # not the published CSV
     here = tmp_path / "here.csv"
@@ -282,12 +286,12 @@ def test_the_quick_ladder_command_pins_and_writes_the_same_file_everywhere(
 
 
 @PINNABLE
-def test_the_command_refuses_unpinned_kernels(tmp_path):
-    result = ladder("--quick", cwd=tmp_path, NNLIB_UNPINNED="1", OPENBLAS_NUM_THREADS="2")
+def test_the_command_explains_unpinned_kernels_and_stops(tmp_path):
+    result = ladder(cwd=tmp_path, NNLIB_UNPINNED="1", OPENBLAS_NUM_THREADS="2")
     assert result.returncode == 1 and result.stdout == ""
-    assert result.stderr.startswith("nnlib: error: the ladder's numbers must be the same on")
-    assert "run it as `python -m nnlib ladder`" in result.stderr and result.stderr.count("\n") == 1
-    assert not (tmp_path / "ladder-quick.csv").exists()
+    assert "(run as `python -m nnlib ladder`, which pins them)" in result.stderr
+    assert "cannot be promised: " in result.stderr and "Run with --anyway" in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("seeds", ["", "a,b", "-1", "0,0"])
@@ -297,20 +301,125 @@ def test_bad_seeds_are_usage_errors(seeds, capsys):
     assert info.value.code == 2 and "--seeds" in capsys.readouterr().err
 
 
-def test_the_published_file_updates_the_readme_beside_it(tmp_path, monkeypatch, quick_runs):
-    """Writing notebooks/ladder.csv (not --quick) rewrites the README's table too."""
-    (tmp_path / "notebooks").mkdir()
+def test_the_published_file_updates_the_readme_above_it(tmp_path, monkeypatch, quick_runs):
+    """Writing the published table (not --quick) rewrites the README's table too: the
+    first README.md with the markers above the CSV."""
+    (tmp_path / "nnlib" / "course").mkdir(parents=True)
+    (tmp_path / "nnlib" / "README.md").write_text("# no markers\n")
     readme = tmp_path / "README.md"
     readme.write_text(f"{recipes.README_START}\n{recipes.README_END}\n")
-    monkeypatch.chdir(tmp_path)
+    published = tmp_path / "nnlib" / "course" / "ladder.csv"
+    monkeypatch.setattr(recipes, "published_csv_path", lambda: published)
+    monkeypatch.setattr(recipes, "pinned_or_why_not", lambda: None)
     monkeypatch.setattr(recipes, "run_ladder", lambda seeds, **kwargs: quick_runs)
     assert cli.main(["ladder", "--seeds", "0,1"]) == 0
-    assert recipes.read_csv(tmp_path / "notebooks" / "ladder.csv").equals(
-        quick_runs[recipes.COLUMNS]
-    )
+    assert recipes.read_csv(published).equals(quick_runs[recipes.COLUMNS])
     assert recipes.readme_table_in(readme.read_text()) == recipes.readme_table(quick_runs)
+
+
+def test_the_published_table_ships_with_the_package():
+    """Notebook 10 reads it on Colab, where there is no repository: package data."""
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert "ladder.csv" in pyproject["tool"]["setuptools"]["package-data"]["nnlib.course"]
+    assert recipes.read_csv().equals(recipes.read_csv(CSV))
+    assert recipes.published_csv_path() == CSV
+
+
+def test_the_published_numpy_is_the_pinned_one():
+    pins = dict(re.findall(r"^([\w-]+)==(\S+)", (REPO / "requirements.txt").read_text(), re.M))
+    assert pins["numpy"] == recipes.PUBLISHED_NUMPY
+
+
+def test_where_the_numbers_are_not_comparable_the_command_explains_and_stops(
+    tmp_path, monkeypatch, capsys, quick_runs
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(recipes, "pinned_or_why_not", lambda: "this is NumPy 2.0.2")
+    monkeypatch.setattr(recipes, "run_ladder", lambda seeds, **kwargs: quick_runs)
+    assert cli.main(["ladder"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot be promised: this is NumPy 2.0.2." in err and "--anyway" in err
+    assert list(tmp_path.iterdir()) == []
+    assert cli.main(["ladder", "--anyway"]) == 0  # runs, and says its numbers are apart
+    out = capsys.readouterr().out
+    assert "NOT COMPARABLE with the published numbers: this is NumPy 2.0.2" in out
+    assert [p.name for p in tmp_path.iterdir()] == ["ladder-not-comparable.csv"]
+    assert "README" not in out
 
 
 def test_recipe_is_plain_data():
     assert Recipe("a", "b") == Recipe("a", "b")
     assert recipes.quick(BEST).epochs == 1 and recipes.quick(BEST).sizes == BEST.sizes
+
+
+# ---- the best network, published with the release --------------------------------------
+
+
+@pytest.fixture
+def published_model() -> Path:
+    """The best network (seed 0) as `make models` trains it into the course's cache."""
+    path = recipes.best_path(0, REPO / "data")
+    if not path.is_file():
+        pytest.skip(f"{path} is not trained yet: run `make models` first")
+    return path
+
+
+def test_the_published_digest_is_what_the_pinned_recipe_trains(published_model):
+    """`make models` (CI trains it afresh, pinned) gives the very bytes the release
+    publishes, and the history shipped in the package is that training's."""
+    assert hashlib.sha256(published_model.read_bytes()).hexdigest() == recipes.BEST_SHA256[0]
+    shipped = REPO / "nnlib" / "course" / "mnist-best-seed0.history.csv"
+    assert shipped.read_bytes() == published_model.with_suffix(".history.csv").read_bytes()
+
+
+def test_a_fresh_machine_downloads_the_network_instead_of_training(
+    published_model, cache, tmp_path, monkeypatch, capsys
+):
+    mirror = tmp_path / "release"
+    mirror.mkdir()
+    (mirror / published_model.name).write_bytes(b"a damaged copy")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / published_model.name).write_bytes(published_model.read_bytes())
+    monkeypatch.setenv("NNLIB_MODELS_MIRRORS", f"{mirror.as_uri()} {other}")
+    monkeypatch.setenv("NNLIB_OFFLINE", "1")
+    monkeypatch.setattr(recipes, "train", lambda *a, **k: pytest.fail("trained, not downloaded"))
+    net = recipes.best_network(0)
+    assert capsys.readouterr().out == "downloaded and verified the published network: " \
+        "mnist-best-seed0.npz\n"  # fmt: skip
+    assert recipes.best_path(0).read_bytes() == published_model.read_bytes()
+    assert recipes.best_history(0).equals(recipes.best_history(0, REPO / "data"))
+    assert [p.shape for p in net.params] == [
+        (784, 800),
+        (800,),
+        (800, 800),
+        (800,),
+        (800, 10),
+        (10,),
+    ]
+
+
+def test_without_a_verified_download_the_network_is_trained(cache, tmp_path, monkeypatch, capsys):
+    mirror = tmp_path / "release"
+    mirror.mkdir()
+    (mirror / "mnist-best-seed0.npz").write_bytes(b"not the published network")
+    monkeypatch.setenv("NNLIB_MODELS_MIRRORS", str(mirror))
+    monkeypatch.setenv("NNLIB_OFFLINE", "1")
+    tiny = replace(BEST, sizes=(784, 4, 10), epochs=1)
+    net = tiny.network(0)
+    history = pd.DataFrame({"epoch": [1], "seconds": [0.1]})
+    monkeypatch.setattr(recipes, "train", lambda recipe, seed, split, verbose: (net, history))
+    monkeypatch.setattr(recipes, "mnist_split", lambda data_dir=None: {})
+    recipes.best_network(0)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("the published network could not be downloaded, so it is trained: ")
+    assert "SHA-256 mismatch" in out[0] and out[1].startswith("training the best network")
+    assert recipes.best_path(0).is_file() and list(recipes.best_history(0)) == ["epoch"]
+
+
+def test_the_release_url_comes_from_the_installed_metadata():
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    repository = pyproject["urls"]["Repository"]
+    expected = f"{repository}/releases/download/v{pyproject['version']}/"
+    assert recipes.release_url() == expected
+    assert recipes.released_models().mirrors == (expected,)

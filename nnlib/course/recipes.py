@@ -7,10 +7,15 @@ notebook 08 trains and notebook 11 reads handwriting with (``best_network`` trai
 once and keeps it in the model cache).
 
     python -m nnlib ladder      trains every rung on three seeds (``run_ladder``) and
-                                writes notebooks/ladder.csv (``write_csv``) and the
+                                writes nnlib/course/ladder.csv (``write_csv``) and the
                                 README's table (``write_readme``): the numbers the
                                 course publishes, the same to the last digit on every
                                 x86-64 CPU (the command pins NumPy's kernels first)
+
+The table ships inside the package (``read_csv()`` reads it), and so does the best
+network's training history; the network itself (5 MB) is downloaded, verified, from
+the course's release the first time it is needed (``best_network``), so a notebook on
+a fresh machine (Colab) needs nothing from the repository.
 
 Every choice here was made on the validation split (``mnist_split``: the first 5,000
 images of a seeded shuffle of the 60,000 training images), never on the test set. The
@@ -19,18 +24,18 @@ test set is evaluated once per seed, for the top rung only.
 
 import contextlib
 import io
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
+from importlib import metadata, resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from nnlib import data, optimizers, persistence, preprocessing
+from nnlib import data, files, optimizers, persistence, preprocessing
 from nnlib.course.experiments import summary
+from nnlib.errors import DataError
 from nnlib.network import Network, mlp
 from nnlib.training import evaluate, fit
 
@@ -236,8 +241,8 @@ def accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
 # ----------------------------------------------------------------------------------------
 # The ladder's table: every rung on every seed (python -m nnlib ladder)
 
-#: The columns of notebooks/ladder.csv. Training times are not among them: they differ
-#: from run to run, and the file must be the same wherever it is regenerated.
+#: The columns of the ladder's table (``LADDER_CSV``). Training times are not among them:
+#: they differ from run to run, and the file must be the same wherever it is regenerated.
 COLUMNS = ["rung", "name", "change", "recipe", "seed", "val_accuracy", "val_errors",
            "test_accuracy", "test_errors"]  # fmt: skip
 #: What ``--quick`` trains on: the first 2,000 training images, one epoch per rung.
@@ -315,29 +320,34 @@ def as_table(runs: pd.DataFrame) -> pd.DataFrame:
     return runs
 
 
+#: The ladder's published runs, package data beside this module (``read_csv()``).
+LADDER_CSV = "ladder.csv"
+
+
+def published_csv_path() -> Path:
+    """Where ``python -m nnlib ladder`` writes the published table: this package's
+    ``LADDER_CSV`` (in a checkout or an editable install, nnlib/course/ladder.csv)."""
+    return Path(__file__).with_name(LADDER_CSV)
+
+
 def write_csv(runs: pd.DataFrame, path) -> Path:
     """Write the ``COLUMNS`` of ``runs`` to ``path`` as CSV, atomically: a temporary file in
     the same folder, renamed over ``path`` only once complete."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = runs[COLUMNS].to_csv(index=False, lineterminator="\n")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return files.write_atomically(path, lambda f: f.write(text.encode("utf-8")))
 
 
-def read_csv(path) -> pd.DataFrame:
-    """The ladder's runs as ``write_csv`` wrote them."""
+def read_csv(path=None) -> pd.DataFrame:
+    """The ladder's runs as ``write_csv`` wrote them to ``path``; by default the table the
+    course publishes, shipped with the package (``LADDER_CSV``)."""
+    if path is None:
+        with (resources.files(__package__) / LADDER_CSV).open("rb") as f:
+            return read_csv(f)
     runs = pd.read_csv(path, dtype={"test_errors": "Int64"})
     missing = set(COLUMNS) - set(runs.columns)
     if missing:
-        raise ValueError(f"{Path(path).name} is not a ladder table: it lacks {sorted(missing)}")
+        name = Path(getattr(path, "name", str(path))).name
+        raise ValueError(f"{name} is not a ladder table: it lacks {sorted(missing)}")
     return as_table(runs[COLUMNS])
 
 
@@ -408,14 +418,22 @@ def write_readme(path, runs: pd.DataFrame) -> Path:
     return path
 
 
+#: The NumPy the published numbers were computed with (requirements.txt pins it): another
+#: version may compute some functions differently in their last bits.
+PUBLISHED_NUMPY = "2.4.6"
+
+
 def pinned_or_why_not() -> str | None:
-    """None when NumPy runs the pinned kernels, so the ladder's numbers are the published
-    ones to the last digit; otherwise why they may differ (one line)."""
+    """None when this process computes the ladder's published numbers to the last digit:
+    the published NumPy (``PUBLISHED_NUMPY``) running the pinned kernels on a supported
+    CPU; otherwise why not (one line)."""
     from nnlib.course import reproducible
 
     reason = reproducible.unsupported_reason()
     if reason:
         return reason
+    if np.__version__ != PUBLISHED_NUMPY:
+        return f"this is NumPy {np.__version__}, the published numbers come from {PUBLISHED_NUMPY}"
     live = reproducible.status()
     if live != reproducible.pinned_status():
         return (
@@ -439,14 +457,64 @@ def _history_path(seed: int, data_dir) -> Path:
     return best_path(seed, data_dir).with_suffix(".history.csv")
 
 
+#: The SHA-256 of each best network the course's release publishes, by seed: the file
+#: ``python -m nnlib ladder``'s machine, or any pinned one, trains (``persistence.save``
+#: writes equal networks as equal bytes). Its history ships in the package beside this
+#: module. Retrain the best network after changing ``BEST``, and put the new digest here.
+BEST_SHA256 = {0: "4fa76525f5394487fb567493fad4579b8cbb5e2eea5cca1305454f37397d11e2"}
+#: The recipe those files were trained with.
+_PUBLISHED = BEST
+
+
+def release_url() -> str | None:
+    """Where the course's release keeps its files (the best network), e.g.
+    https://github.com/OWNER/NAME/releases/download/v0.2.0/, from the installed package's
+    metadata (pyproject.toml's Repository and version); None if it is not installed."""
+    try:
+        meta = metadata.metadata("nnlib-course")
+    except metadata.PackageNotFoundError:
+        return None
+    urls = dict(entry.split(", ", 1) for entry in meta.get_all("Project-URL") or [])
+    if "Repository" not in urls:
+        return None
+    return f"{urls['Repository'].rstrip('/')}/releases/download/v{meta['Version']}/"
+
+
+def released_models() -> data.Dataset:
+    """The published best networks as a dataset ``nnlib.data`` downloads and verifies:
+    cached in ``<data dir>/models`` (``best_path``), mirrors from $NNLIB_MODELS_MIRRORS
+    (a folder or file:// URL holding the .npz files), then the release (``release_url``)."""
+    files = {
+        f"seed{seed}": data.FileSpec(best_path(seed, ".").name, sha256, ())
+        for seed, sha256 in BEST_SHA256.items()
+    }
+    url = release_url()
+    return data.Dataset(name="models", files=files, mirrors=(url,) if url else ())
+
+
 def best_network(seed: int = 0, data_dir=None, verbose: bool = True) -> Network:
     """The course's best network (``BEST``) trained with ``seed``: read from the model
-    cache (``best_path``) if it is there, otherwise trained (a progress line per epoch)
-    and saved there, with its history, for next time. Trained or read, it is the same
-    network to the last bit: training is seeded, and the notebooks pin NumPy's kernels."""
+    cache (``best_path``) if it is there; otherwise downloaded, verified, from the course's
+    release (``released_models``: 5 MB, seconds) if it publishes this seed; otherwise
+    trained (minutes; a progress line per epoch). Either way it is saved there, with its
+    history, for next time, and it is the same network to the last bit: training is
+    seeded, the notebooks pin NumPy's kernels, and the release's file is what a pinned
+    machine trains."""
     path, history_path = best_path(seed, data_dir), _history_path(seed, data_dir)
     if path.exists() and history_path.exists():
         return persistence.load(path)
+    if BEST == _PUBLISHED and seed in BEST_SHA256:
+        try:
+            data.fetch_file(released_models(), f"seed{seed}", data_dir)
+        except DataError as err:
+            if verbose:
+                print(f"the published network could not be downloaded, so it is trained: {err}")
+        else:
+            history = resources.files(__package__) / history_path.name
+            history_path.write_bytes(history.read_bytes())
+            if verbose:
+                print(f"downloaded and verified the published network: {path.name}")
+            return persistence.load(path)
     if verbose:
         print(f"training the best network ({BEST.describe()}), seed {seed}")
     net, history = train(BEST, seed, mnist_split(data_dir), verbose=verbose)

@@ -17,7 +17,9 @@ every loss and accuracy printed downstream differs in its last digits:
 
 ``pin()`` fixes all three before NumPy loads: OpenBLAS's Haswell kernel, which every
 AVX2 CPU runs, Intel or AMD (OpenBLAS's Zen kernel is Haswell's); one thread; and
-NumPy's AVX2 loops (its ``X86_V3`` target), by disabling its AVX-512 targets. It only
+NumPy's AVX2 loops (its ``X86_V3`` target; ``AVX2`` before NumPy 2.4 renamed them), by
+disabling the targets above them. It names only targets the installed NumPy has (it
+asks a fresh Python which: NumPy warns about, and ignores, names it does not know). It only
 sets environment variables, read once when NumPy loads, so it must run first; the
 notebooks' setup cell calls it. Exact outputs are promised on Linux x86-64 with AVX2
 (``unsupported_reason`` says why not elsewhere). This module imports no NumPy itself.
@@ -27,17 +29,22 @@ to show that outputs then differ between CPUs).
 """
 
 import ctypes
+import functools
 import os
 import platform
+import subprocess
 import sys
 import warnings
 
-#: The environment ``pin`` sets on an x86-64 machine with AVX2, overriding what is there.
+#: The environment ``pin`` sets on an x86-64 machine with AVX2, overriding what is there,
+#: spelled for the pinned NumPy (``pinned_environment`` spells it for the installed one).
 PINNED = {
     "OPENBLAS_CORETYPE": "Haswell",
     "OPENBLAS_NUM_THREADS": "1",
     "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
 }
+#: NumPy's name for its AVX2 loops: X86_V3 since NumPy 2.4, AVX2 before.
+AVX2_TARGETS = ("X86_V3", "AVX2")
 #: NumPy refuses to start with both variables set; the pin needs the DISABLE one.
 CONFLICTING = ("NPY_ENABLE_CPU_FEATURES",)
 
@@ -67,7 +74,7 @@ def pin(environ=os.environ) -> None:
     if environ.get("NNLIB_UNPINNED", "") not in ("", "0") or "google.colab" in sys.modules:
         return
     if unsupported_reason() is None:
-        environ.update(PINNED)
+        environ.update(pinned_environment())
         for name in CONFLICTING:
             environ.pop(name, None)
     else:
@@ -85,17 +92,60 @@ def pin(environ=os.environ) -> None:
             )
 
 
+def pinned_environment() -> dict[str, str]:
+    """``PINNED``, with ``NPY_DISABLE_CPU_FEATURES`` naming exactly the installed NumPy's
+    SIMD targets above its AVX2 loops (``numpy_targets``)."""
+    targets = numpy_targets()
+    avx2 = next((t for t in AVX2_TARGETS if t in targets), None)
+    above = targets[targets.index(avx2) + 1 :] if avx2 else []
+    return {**PINNED, "NPY_DISABLE_CPU_FEATURES": " ".join(above)}
+
+
+@functools.cache
+def numpy_targets() -> list[str]:
+    """The SIMD targets NumPy dispatches to, lowest first, e.g. ['X86_V3', 'X86_V4',
+    'AVX512_ICL', 'AVX512_SPR'] for NumPy 2.4: read from NumPy if it is loaded, else asked
+    of a fresh Python (this process must not load NumPy before the pin). [] if unknown."""
+    if "numpy" in sys.modules:
+        return list(_dispatch()[0])
+    code = "from nnlib.course.reproducible import _dispatch; print(' '.join(_dispatch()[0]))"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NPY_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [_package_root(), env.get("PYTHONPATH")]))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return done.stdout.split() if done.returncode == 0 else []
+
+
+def _package_root() -> str:
+    """The folder holding the ``nnlib`` package (for the fresh Python to import it)."""
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _dispatch():
+    """NumPy's (dispatch targets, CPU features): where NumPy 2 keeps them, or NumPy 1."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    except ImportError:  # NumPy 1.x
+        from numpy.core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    return __cpu_dispatch__, __cpu_features__
+
+
 def pinned_status() -> dict:
-    """What ``status()`` reports in a pinned process."""
-    return {"openblas_core": "Haswell", "openblas_threads": 1, "numpy_simd": "X86_V3"}
+    """What ``status()`` reports in a pinned process (NumPy's AVX2 loops, by its name)."""
+    targets = numpy_targets()
+    simd = next((t for t in AVX2_TARGETS if t in targets), AVX2_TARGETS[0])
+    return {"openblas_core": "Haswell", "openblas_threads": 1, "numpy_simd": simd}
 
 
 def status() -> dict:
     """The kernels this process runs: OpenBLAS's core and thread count, NumPy's best SIMD
     target. Imports NumPy (and so fixes them for good); fields it cannot read are None."""
-    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
-
-    enabled = [target for target in __cpu_dispatch__ if __cpu_features__.get(target)]
+    dispatch, features = _dispatch()
+    enabled = [target for target in dispatch if features.get(target)]
     lib = _openblas()
     core = threads = None
     if lib is not None:
