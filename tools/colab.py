@@ -62,11 +62,7 @@ def build_requirements() -> list[str]:
 
 #: Notebooks known to fail here, and why: each is reported, and does not fail the run.
 #: TODO(integrator): notebook 08 belongs to issue 20; remove it here once fixed.
-KNOWN_FAILURES = {
-    "08_improvements.ipynb": "its schedules verdict (constant lr's val_loss higher than the "
-    "decayed one's by 0.027, spread 0.024) is knife-edge: off the pinned kernels it comes out "
-    "0.024 within a spread of 0.026, noise, and the checks section asserts a real difference",
-}
+KNOWN_FAILURES: dict[str, str] = {}  # none: every notebook's lesson asserts hold here
 
 GOOGLE_COLAB_STUB = '''"""google.colab as tools/colab.py stands it in: what the notebooks use."""
 '''
