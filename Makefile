@@ -95,12 +95,12 @@ setup-floors: .venv-floors/.installed
 
 colab: setup-colab models ## unit tests with Colab's versions; notebooks 01-03, 08, 10, 11 alone, Colab-like
 	$(ONE_AT_A_TIME) .venv-colab/bin/python -m pip install -q --no-deps --no-build-isolation -e .
-	.venv-colab/bin/python -m pytest -q tests
+	.venv-colab/bin/python -m pytest -q -m 'not browser and not grading' tests
 	$(BIN)/python -m tools.colab run --venv .venv-colab $(COLAB_NOTEBOOKS)
 
 floors: setup-floors models ## unit tests on the declared floors; notebooks 04-07, 09 alone, Colab-like
 	$(ONE_AT_A_TIME) .venv-floors/bin/python -m pip install -q --no-deps --no-build-isolation -e .
-	.venv-floors/bin/python -m pytest -q tests
+	.venv-floors/bin/python -m pytest -q -m 'not browser and not grading' tests
 	$(BIN)/python -m tools.colab run --venv .venv-floors $(FLOORS_NOTEBOOKS)
 
 benchmark: setup ## the speed benchmark (install benchmarks/requirements.txt first for PyTorch)
