@@ -65,7 +65,7 @@ execute: data ## re-run notebooks top to bottom and store their outputs (NB="not
 links: setup ## write pyproject.toml's repository URL and release tag into badges and setup cells
 	$(BIN)/python -m tools.links
 
-cross-cpu: data ## re-run every notebook under emulated CPU kinds; all must match the stored outputs
+cross-cpu: data ## re-run every notebook under an emulated other CPU; every output must match the stored one
 	$(BIN)/python -m tools.cross_cpu
 
 # The course outside its repository (tools/colab.py): two more virtual environments,
