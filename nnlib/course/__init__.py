@@ -10,6 +10,9 @@ nothing in it imports this package. Here is the machinery that teaches with it:
     drawing        a drawing's strokes made into a 28x28 digit the way MNIST's were
     widget         draw a digit and watch the network read it (needs anywidget)
     reproducible   pins NumPy's numeric kernels: the same outputs on every x86-64 CPU
+    exercises      where each exercise's cells are, found by their metadata
+    progress       what a learner has solved (python -m nnlib progress)
+    grading        a teacher's grades for a class's notebooks (python -m nnlib grade)
 
 Modules are imported when first used, as in ``nnlib``: ``reproducible.pin()`` has to
 run before NumPy loads, so importing this package must not load NumPy.
@@ -17,7 +20,18 @@ run before NumPy loads, so importing this package must not load NumPy.
 
 import importlib
 
-_MODULES = ("checks", "drawing", "experiments", "plots", "recipes", "reproducible", "widget")
+_MODULES = (
+    "checks",
+    "drawing",
+    "exercises",
+    "experiments",
+    "grading",
+    "plots",
+    "progress",
+    "recipes",
+    "reproducible",
+    "widget",
+)
 
 __all__ = sorted(_MODULES)
 
