@@ -209,6 +209,47 @@ def cases(seed: int, n: int = 5) -> Iterator[np.random.Generator]:
         yield np.random.default_rng([seed, i])
 
 
+def answer_for_layers(sizes, function: Callable, *args):
+    """``answer(function, *args)`` for a network with layer sizes ``sizes`` (exercises 6.1
+    and 8.4 try one hidden layer, then two): an error with more than one hidden layer, once
+    one hidden layer went through, most likely means one hidden layer written out by hand."""
+    try:
+        return answer(function, *args)
+    except (ValueError, IndexError, TypeError) as err:
+        if len(sizes) == 3:
+            raise
+        hidden = "two hidden layers" if len(sizes) == 4 else f"{len(sizes) - 2} hidden layers"
+        message = " ".join(str(err).split())
+        raise Hint(
+            f"for sizes {list(sizes)} ({hidden}) {whose(err)} raised {type(err).__name__}: "
+            f"{message}. It worked for one hidden layer: does it loop over the layers, "
+            "whatever len(sizes) is (zip(params[::2], params[1::2]) or "
+            "range(len(params) // 2)), or is one hidden layer written out by hand?"
+        ) from None
+
+
+def expect_layer_list(got, length: int, sizes, last: str) -> None:
+    """A forward pass's answer must be the list [x, a1, ..., ``last``] of ``length`` arrays,
+    one per layer of the network with layer sizes ``sizes``; a Hint says what it is instead."""
+    if isinstance(got, np.ndarray):
+        raise Hint(
+            f"forward should return the list of every layer's activations [x, a1, ..., {last}] "
+            "(backward needs them all), not only the output"
+        )
+    if not isinstance(got, list | tuple):
+        raise Hint(f"forward should return a list of arrays, got {type(got).__name__}")
+    if len(got) == length - 1:
+        raise Hint(
+            f"forward returned {len(got)} arrays for {len(sizes) - 1} layers; start the list "
+            f"with the input x itself: [x, a1, ..., {last}] (backward needs x for dW1)"
+        )
+    if len(got) != length:
+        raise Hint(
+            f"for sizes {list(sizes)} forward should return {length} arrays "
+            f"[x, a1, ..., {last}], got {len(got)}: one per layer, whatever len(sizes) is"
+        )
+
+
 def expect_array(
     name: str,
     got,

@@ -7,7 +7,18 @@ minibatches and Adam steps, trained side by side with nnlib from the same seed."
 import numpy as np
 
 from nnlib import optimizers
-from nnlib.course.checks import Feedback, Hint, NotSolved, answer, cases, expect_array, reveal, run
+from nnlib.course.checks import (
+    Feedback,
+    Hint,
+    NotSolved,
+    answer,
+    answer_for_layers,
+    cases,
+    expect_array,
+    expect_layer_list,
+    reveal,
+    run,
+)
 from nnlib.network import mlp
 from nnlib.training import fit
 
@@ -480,22 +491,6 @@ INIT_MISTAKES = {
 }
 
 
-def _deep(sizes, name, function, *args):
-    """``answer(function, *args)``; an error on a network with two hidden layers, after the
-    ones with one went through, is most likely one hidden layer written out by hand."""
-    try:
-        return answer(function, *args)
-    except (ValueError, IndexError, TypeError) as err:
-        if len(sizes) < 4:
-            raise
-        message = " ".join(str(err).split())
-        raise Hint(
-            f"{name} raised {type(err).__name__} ({message}) for sizes {list(sizes)}, a network "
-            "with two hidden layers: loop over the layers, whatever len(sizes) is, rather than "
-            "writing one hidden layer out by hand"
-        ) from None
-
-
 def _check_init(init):
     for sizes, seed in zip(CAPSTONE_SIZES, (0, 1, 2), strict=True):
         right = [
@@ -533,26 +528,8 @@ def _check_forward(forward):
             params[-2] *= 3000
         x = _inputs(rng, int(rng.integers(3, 9)), sizes[0])
         right = _forward(params, x)
-        got = _deep(sizes, "forward", forward, [p.copy() for p in params], x.copy())
-        if isinstance(got, np.ndarray):
-            raise Hint(
-                "forward should return the list of every layer's activations "
-                "[x, a1, ..., p] (backward needs them all), not only the output"
-            )
-        if not isinstance(got, list | tuple):
-            raise Hint(f"forward should return a list of arrays, got {type(got).__name__}")
-        if len(got) == len(right) - 1:
-            raise Hint(
-                f"forward returned {len(got)} arrays for {len(sizes) - 1} layers; start "
-                "the list with the input x itself: [x, a1, ..., p] (backward needs x "
-                "for dW1)"
-            )
-        if len(got) != len(right):
-            raise Hint(
-                f"for sizes {list(sizes)} forward should return {len(right)} arrays "
-                f"[x, a1, ..., p], got {len(got)}: one per layer, whatever len(sizes) "
-                "is"
-            )
+        got = answer_for_layers(sizes, forward, [p.copy() for p in params], x.copy())
+        expect_layer_list(got, len(right), sizes, last="p")
         if i == 3 and not np.all(np.isfinite(np.asarray(got[-1], dtype=float))):
             raise Hint(
                 "for logits in the thousands, thousands apart from row to row, your p holds "
@@ -599,9 +576,8 @@ def _check_backward(backward):
         net.gradient(x, y)
         right = [g.copy() for g in net.grads]
         activations = _forward(params, x)
-        got = _deep(
+        got = answer_for_layers(
             sizes,
-            "backward",
             backward,
             [p.copy() for p in params],
             [a.copy() for a in activations],

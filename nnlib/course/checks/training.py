@@ -20,11 +20,12 @@ from nnlib.course.checks import (
     Hint,
     NotSolved,
     answer,
+    answer_for_layers,
     cases,
     expect_array,
+    expect_layer_list,
     reveal,
     run,
-    whose,
 )
 from nnlib.network import mlp
 from nnlib.training import fit
@@ -176,26 +177,6 @@ def _train(x, y, sizes, epochs, batch_size, lr, seed, mistake=None):
 # Exercise 6.1 --------------------------------------------------------------------------
 
 
-def _layered(sizes, function, *args):
-    """``answer(function, *args)`` for the network with layer sizes ``sizes``; an error in a
-    network with other than one hidden layer says for which sizes it came."""
-    try:
-        return answer(function, *args)
-    except (Hint, NotSolved, NotImplementedError):
-        raise
-    except (ValueError, IndexError, TypeError) as err:
-        if len(sizes) == 3:
-            raise
-        hidden = "two hidden layers" if len(sizes) == 4 else f"{len(sizes) - 2} hidden layers"
-        message = " ".join(str(err).split())
-        raise Hint(
-            f"for sizes {list(sizes)} ({hidden}) {whose(err)} raised {type(err).__name__}: "
-            f"{message}. It worked for one hidden layer: does it loop over the layers, "
-            "zip(params[::2], params[1::2]) or range(len(params) // 2), or is one hidden "
-            "layer written out by hand?"
-        ) from None
-
-
 def _names(sizes):
     return [f"{kind}{k}" for k in range(1, len(sizes)) for kind in ("W", "b")]
 
@@ -289,7 +270,7 @@ def _check_init(init):
     for sizes, seed in (((784, 30, 10), 0), ((5, 4, 3), 1), ((6, 5, 4, 3), 2)):
         right = [p.copy() for p in nielsen(sizes, np.random.default_rng(seed)).params]
         got = _as_list(
-            "init", _layered(sizes, init, list(sizes), np.random.default_rng(seed)), sizes
+            "init", answer_for_layers(sizes, init, list(sizes), np.random.default_rng(seed)), sizes
         )
         seed0 = _init(sizes, np.random.default_rng(0))
         if seed and all(np.allclose(g, w) for g, w in zip(got, seed0, strict=True)):
@@ -318,24 +299,8 @@ def _check_forward(forward):
         params = [p.copy() for p in nielsen(sizes, rng).params]
         x = _inputs(rng, int(rng.integers(3, 9)), sizes[0])
         right = [x] + [sigmoid(z) for z in _weighted_inputs(params, x)]
-        got = _layered(sizes, forward, [p.copy() for p in params], x.copy())
-        if isinstance(got, np.ndarray):
-            raise Hint(
-                "forward should return the list of every layer's activations [x, a1, a2, ...] "
-                "(backward needs them all), not only the output"
-            )
-        if not isinstance(got, list | tuple):
-            raise Hint(f"forward should return a list of arrays, got {type(got).__name__}")
-        if len(got) == len(right) - 1:
-            raise Hint(
-                f"forward returned {len(got)} arrays for {len(sizes) - 1} layers; start the list "
-                "with the input x itself: [x, a1, ..., aL] (backward needs x for dW1)"
-            )
-        if len(got) != len(right):
-            raise Hint(
-                f"for sizes {list(sizes)} forward should return {len(right)} arrays "
-                f"[x, a1, ..., a{len(sizes) - 1}], got {len(got)}"
-            )
+        got = answer_for_layers(sizes, forward, [p.copy() for p in params], x.copy())
+        expect_layer_list(got, len(right), sizes, last="aL")
         with np.errstate(all="ignore"):
             candidates = {t: _forward(params, x, m) for m, t in FORWARD_MISTAKES.items()}
         for k in range(1, len(right)):
@@ -382,7 +347,7 @@ def _check_backward(backward):
         net.gradient(x, y)
         right = [g.copy() for g in net.grads]
         activations = [x] + [sigmoid(z) for z in _weighted_inputs(params, x)]
-        got = _layered(
+        got = answer_for_layers(
             sizes, backward, [p.copy() for p in params], [a.copy() for a in activations], y
         )
         got = _as_list("backward", got, sizes, kind="grads")
@@ -472,7 +437,9 @@ def _check_train(train, seed=6):
         x, y = _stage_data(sizes, n)
         right = _nnlib_train(x, y, sizes, epochs, lr, seed)
         with np.errstate(all="ignore"):
-            got = _layered(sizes, train, x.copy(), y.copy(), list(sizes), epochs, BATCH, lr, seed)
+            got = answer_for_layers(
+                sizes, train, x.copy(), y.copy(), list(sizes), epochs, BATCH, lr, seed
+            )
         got = _as_list("train", got, sizes)
         if all(np.allclose(g, r, rtol=0, atol=TOLERANCE) for g, r in zip(got, right, strict=True)):
             agreed.append(what.split(" (")[0])
