@@ -250,6 +250,34 @@ def expect_layer_list(got, length: int, sizes, last: str) -> None:
         )
 
 
+def layer_names(sizes, prefix: str = "") -> list[str]:
+    """['W1', 'b1', 'W2', 'b2', ...], the arrays of a network with layer sizes ``sizes``
+    (``prefix`` 'd' for their gradients)."""
+    return [f"{prefix}{kind}{k}" for k in range(1, len(sizes)) for kind in ("W", "b")]
+
+
+def all_close(xs, ys, rtol: float, atol: float) -> bool:
+    """Two lists of arrays agree, array by array, in shape and to the tolerances."""
+    return all(
+        np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=rtol, atol=atol)
+        for a, b in zip(xs, ys, strict=True)
+    )
+
+
+def expect_arrays(what, got, right, candidates, sizes, rtol, atol, prefix: str = "") -> None:
+    """Every array of ``got`` (W1, b1, ... of a network with layer sizes ``sizes``) equals
+    ``right``'s; if not, and the whole list equals a mistake's (``candidates``: description
+    -> list), the hint names that mistake, else the first array that differs says how."""
+    if all_close(got, right, rtol, atol):
+        return
+    with np.errstate(all="ignore"):
+        for description, wrong in candidates.items():
+            if all_close(got, wrong, rtol, atol):
+                raise Hint(f"{what}: {description}")
+    for i, (name, g, r) in enumerate(zip(layer_names(sizes, prefix), got, right, strict=True)):
+        expect_array(name, g, r, {d: w[i] for d, w in candidates.items()}, rtol=rtol, atol=atol)
+
+
 def expect_array(
     name: str,
     got,

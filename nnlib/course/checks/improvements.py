@@ -11,11 +11,14 @@ from nnlib.course.checks import (
     Feedback,
     Hint,
     NotSolved,
+    all_close,
     answer,
     answer_for_layers,
     cases,
     expect_array,
+    expect_arrays,
     expect_layer_list,
+    layer_names,
     reveal,
     run,
 )
@@ -414,13 +417,9 @@ def _train(x, y, sizes, epochs, batch_size, lr, decay, seed, mistake=None):
     return params
 
 
-def _names(sizes, prefix=""):
-    return [f"{prefix}{kind}{k}" for k in range(1, len(sizes)) for kind in ("W", "b")]
-
-
 def _as_list(what: str, got, sizes, prefix: str = "") -> list:
     """``got`` as a list of 2L float64 arrays W1, b1, ... for layer sizes ``sizes``, or a Hint."""
-    names = ", ".join(_names(sizes, prefix)[:4]) + ", ..."
+    names = ", ".join(layer_names(sizes, prefix)[:4]) + ", ..."
     if not isinstance(got, list | tuple):
         raise Hint(f"{what} should return a list of arrays [{names}], got {type(got).__name__}")
     if len(got) != 2 * (len(sizes) - 1):
@@ -429,7 +428,7 @@ def _as_list(what: str, got, sizes, prefix: str = "") -> list:
             f"{2 * (len(sizes) - 1)} arrays [{names}], got {len(got)}. Loop over the layers, "
             "whatever len(sizes) is, rather than writing one hidden layer out by hand"
         )
-    for name, g, (n_in, n_out) in zip(_names(sizes, prefix), got, _shapes(sizes), strict=True):
+    for name, g, (n_in, n_out) in zip(layer_names(sizes, prefix), got, _shapes(sizes), strict=True):
         want = (n_in, n_out) if "W" in name else (n_out,)
         if np.shape(g) != want:
             raise Hint(
@@ -446,26 +445,6 @@ def _as_list(what: str, got, sizes, prefix: str = "") -> list:
 
 def _shapes(sizes):
     return [(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=False) for _ in "Wb"]
-
-
-def _same(xs, ys, atol):
-    return all(
-        np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=0, atol=atol)
-        for a, b in zip(xs, ys, strict=True)
-    )
-
-
-def _expect_all(what, got, right, candidates, sizes, atol, prefix=""):
-    """Every array of ``got`` equals ``right``; if not and the whole list equals a mistake's
-    (``candidates``: description -> list), the hint names that mistake."""
-    if _same(got, right, atol):
-        return
-    with np.errstate(all="ignore"):
-        for description, wrong in candidates.items():
-            if _same(got, wrong, atol):
-                raise Hint(f"{what}: {description}")
-    for i, (name, g, r) in enumerate(zip(_names(sizes, prefix), got, right, strict=True)):
-        expect_array(name, g, r, {d: w[i] for d, w in candidates.items()}, rtol=0, atol=atol)
 
 
 def _inputs(rng, m, n_in):
@@ -497,7 +476,7 @@ def _check_init(init):
             p.copy() for p in mlp(sizes, rng=np.random.default_rng(seed), dtype=np.float64).params
         ]
         got = _as_list("init", answer(init, list(sizes), np.random.default_rng(seed)), sizes)
-        if seed and _same(got, _init(sizes, np.random.default_rng(0)), 1e-12):
+        if seed and all_close(got, _init(sizes, np.random.default_rng(0)), 0, 1e-12):
             raise Hint(
                 "init gives the weights of seed 0 whatever generator it is given: draw "
                 "from the argument rng, not from a generator of your own"
@@ -506,7 +485,7 @@ def _check_init(init):
             text: _init(sizes, np.random.default_rng(seed), mistake)
             for mistake, text in INIT_MISTAKES.items()
         }
-        _expect_all(f"init({list(sizes)}, rng)", got, right, candidates, sizes, 1e-12)
+        expect_arrays(f"init({list(sizes)}, rng)", got, right, candidates, sizes, 0, 1e-12)
 
 
 FORWARD_MISTAKES = {
@@ -585,8 +564,15 @@ def _check_backward(backward):
         )
         got = _as_list("backward", got, sizes, prefix="d")
         candidates = {t: _backward(params, activations, y, k) for k, t in BACKWARD_MISTAKES.items()}
-        _expect_all(
-            f"backward (a minibatch of m = {m})", got, right, candidates, sizes, 1e-12, prefix="d"
+        expect_arrays(
+            f"backward (a minibatch of m = {m})",
+            got,
+            right,
+            candidates,
+            sizes,
+            0,
+            1e-12,
+            prefix="d",
         )
 
 
@@ -704,7 +690,7 @@ def _check_train(train, seed=8):
         with np.errstate(all="ignore"):
             got = answer(train, x.copy(), y.copy(), list(sizes), epochs, BATCH, LR, DECAY, seed)
         got = _as_list("train", got, sizes)
-        if _same(got, right, TOLERANCE):
+        if all_close(got, right, 0, TOLERANCE):
             agreed.append(what.split(" (")[0].split(",")[0])
             continue
         so_far = (
@@ -715,7 +701,7 @@ def _check_train(train, seed=8):
         with np.errstate(all="ignore"):
             for mistake, description in TRAIN_MISTAKES.items():
                 wrong = _train(x, y, sizes, epochs, BATCH, LR, DECAY, seed, mistake)
-                if _same(got, wrong, TOLERANCE):
+                if all_close(got, wrong, 0, TOLERANCE):
                     raise Hint(f"{so_far}: {description}")
         worst = max(float(np.max(np.abs(g - r))) for g, r in zip(got, right, strict=True))
         raise Hint(f"{so_far} (by up to {worst:.3g}, more than {TOLERANCE:g}): {advice}")

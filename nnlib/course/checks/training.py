@@ -23,7 +23,9 @@ from nnlib.course.checks import (
     answer_for_layers,
     cases,
     expect_array,
+    expect_arrays,
     expect_layer_list,
+    layer_names,
     reveal,
     run,
 )
@@ -177,16 +179,12 @@ def _train(x, y, sizes, epochs, batch_size, lr, seed, mistake=None):
 # Exercise 6.1 --------------------------------------------------------------------------
 
 
-def _names(sizes):
-    return [f"{kind}{k}" for k in range(1, len(sizes)) for kind in ("W", "b")]
-
-
 def _as_list(what: str, got, sizes, kind: str = "params") -> list:
     """``got`` as a list of 2L arrays for a network with layer sizes ``sizes``, or a Hint."""
     layers = len(sizes) - 1
-    names = ", ".join(_names(sizes)[:4]) + ", ..."
+    names = ", ".join(layer_names(sizes)[:4]) + ", ..."
     if kind == "grads":
-        names = ", ".join(f"d{n}" for n in _names(sizes)[:4]) + ", ..."
+        names = ", ".join(f"d{n}" for n in layer_names(sizes)[:4]) + ", ..."
     if not isinstance(got, list | tuple):
         raise Hint(f"{what} should return a list of arrays [{names}], got {type(got).__name__}")
     if len(got) == 2 and layers != 1 and all(isinstance(g, list | tuple) for g in got):
@@ -213,14 +211,14 @@ def _as_list(what: str, got, sizes, kind: str = "params") -> list:
                 f"{what} returned the right arrays in the wrong order (shapes {shapes}); "
                 f"the order is layer by layer: [{names}], as in params"
             )
-        for name, shape, want in zip(_names(sizes), shapes, right, strict=True):
+        for name, shape, want in zip(layer_names(sizes), shapes, right, strict=True):
             if len(want) == 1 and shape == (want[0], 1):
                 raise Hint(
                     f"{name if kind == 'params' else 'd' + name} has shape {shape}, Nielsen's "
                     f"column vector; with examples as rows a bias is a vector of shape {want}, "
                     "added to every row of the minibatch"
                 )
-    for name, g in zip(_names(sizes), got, strict=True):
+    for name, g in zip(layer_names(sizes), got, strict=True):
         if isinstance(g, np.ndarray) and g.dtype != np.float64:
             raise Hint(
                 f"{name if kind == 'params' else 'd' + name} is {g.dtype}; keep everything in "
@@ -228,25 +226,6 @@ def _as_list(what: str, got, sizes, kind: str = "params") -> list:
                 "check's tolerance of 1e-6 within a few hundred steps)"
             )
     return list(got)
-
-
-def _expect_all(what, got, right, candidates, sizes, rtol, atol, prefix=""):
-    """Compare every array of ``got`` with ``right``; when they differ and the whole list
-    equals a mistake's (from ``candidates``), the hint names that mistake."""
-
-    def same(xs, ys):
-        return all(
-            np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=rtol, atol=atol)
-            for a, b in zip(xs, ys, strict=True)
-        )
-
-    if same(got, right):
-        return
-    for description, wrong in candidates.items():
-        if same(got, wrong):
-            raise Hint(f"{what}: {description}")
-    for i, (name, g, r) in enumerate(zip(_names(sizes), got, right, strict=True)):
-        expect_array(prefix + name, g, r, {d: w[i] for d, w in candidates.items()}, rtol, atol)
 
 
 INIT_MISTAKES = {
@@ -282,7 +261,7 @@ def _check_init(init):
             text: _init(sizes, np.random.default_rng(seed), mistake)
             for mistake, text in INIT_MISTAKES.items()
         }
-        _expect_all(f"init({list(sizes)}, rng)", got, right, candidates, sizes, 0, 1e-12)
+        expect_arrays(f"init({list(sizes)}, rng)", got, right, candidates, sizes, 0, 1e-12)
 
 
 FORWARD_MISTAKES = {
@@ -352,7 +331,7 @@ def _check_backward(backward):
         )
         got = _as_list("backward", got, sizes, kind="grads")
         candidates = {t: _backward(params, activations, y, k) for k, t in BACKWARD_MISTAKES.items()}
-        _expect_all(
+        expect_arrays(
             f"backward (a minibatch of m = {m})", got, right, candidates, sizes,
             rtol=1e-7, atol=1e-12, prefix="d",
         )  # fmt: skip
