@@ -212,15 +212,15 @@ def build(root: Path, teacher_file: Path) -> dict:
             "nnlib/course/checks/forward_pass.py": shadow,
         },
     )
-    rewriter = (
-        "import builtins\n"
-        "_print = builtins.print\n"
-        "def print(*args, **kwargs):\n"
-        "    _print(*(str(a).replace('\"not solved yet', '\"solved') for a in args), **kwargs)\n"
-        "builtins.print = print"
+    rewriter = (  # the checks write their results with os.write
+        "import os\n"
+        "_write = os.write\n"
+        "def write(fd, data):\n"
+        "    return _write(fd, data.replace(b'\"not solved yet', b'\"solved'))\n"
+        "os.write = write"
     )
     add(
-        "print-rewritten",
+        "write-rewritten",
         with_cell(mini(), rewriter),
         everything("error", "the result of its check was tampered with"),
     )

@@ -22,7 +22,8 @@ or else by its ``NN_`` file name), then
    classes back as the guard found them (a check or an nnlib function the notebook
    replaced is the original again), calls each check on the learner's functions with
    the arguments the course's check cell gives it, and prints each result with a
-   random nonce and an HMAC whose key exists only in that cell.
+   random nonce and an HMAC whose key exists only in that cell, to a file the guard
+   opened (so a kernel that dies in a check loses none of the results before it).
 
 Each exercise's row says ``solved``, ``not solved yet``, ``hint`` or ``error`` (the
 check's own status and message), or ``timeout``. A notebook that runs over its time
@@ -113,11 +114,15 @@ def match(nb: dict, name: str, reference: dict[str, Reference]) -> Reference | N
 # -- one notebook, in the worker ---------------------------------------------------------
 
 GUARD = """\
-def _nnlib_grader_guard(roots, log_path, package_parent, module):
+def _nnlib_grader_guard(roots, log_path, results_path, package_parent, module):
     import os
     import sys
 
     log = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    # the checks' results go to a file opened now, before the hook: a write to it is on
+    # disk at once, so a kernel that dies mid-check loses none (its last printed
+    # messages may still be in flight, and be lost)
+    results = os.open(results_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     roots = tuple(os.path.realpath(r) + os.sep for r in roots)
     me = os.getpid()
     writes = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
@@ -180,6 +185,7 @@ def _nnlib_grader_guard(roots, log_path, package_parent, module):
             state[name] = (mod, names, classes)
     sys.modules["_nnlib_grader_state"] = type(sys)("_nnlib_grader_state")
     sys.modules["_nnlib_grader_state"].modules = state
+    sys.modules["_nnlib_grader_state"].results = results
 
 
 _nnlib_grader_guard(*{args!r})
@@ -191,17 +197,20 @@ def _nnlib_grader_checks(nonce, key, module_name, calls, namespace):
     import hashlib
     import hmac
     import json
+    import os
     import sys
+
+    state = sys.modules["_nnlib_grader_state"]
 
     def say(*result):
         line = nonce + json.dumps(result)
         mac = hmac.new(key.encode(), line.encode(), hashlib.sha256).hexdigest()
-        print(line + " " + mac, flush=True)
+        os.write(state.results, (line + " " + mac + "\\n").encode())
 
     # nnlib's modules and classes put back as they were before the notebook's first cell
     # (the same objects, so isinstance and except still work): a function of nnlib's or
     # of the checks that the notebook replaced or deleted is the original again
-    for mod_name, (mod, names, classes) in sys.modules["_nnlib_grader_state"].modules.items():
+    for mod_name, (mod, names, classes) in state.modules.items():
         sys.modules[mod_name] = mod
         for extra in set(vars(mod)) - set(names):
             delattr(mod, extra)
@@ -246,15 +255,14 @@ del _nnlib_grader_checks
 
 
 def _client_class():
-    """nbclient's NotebookClient, counting the outputs instead of keeping them, except the
-    grader's own cell's text (imported here: nbclient is needed only to grade)."""
+    """nbclient's NotebookClient, counting the outputs instead of keeping them (imported
+    here: nbclient is needed only to grade)."""
     from nbclient import NotebookClient
 
     class Client(NotebookClient):
         flood_limit = 0
         output_bytes = 0
         flooded = False
-        channel: list[str] | None = None  # the grader's cell's text, while it runs
 
         def output(self, outs, msg, display_id, cell_index):
             content = msg.get("content", {})
@@ -266,8 +274,6 @@ def _client_class():
                 self.flooded = True
                 with contextlib.suppress(Exception):  # its kernel dies; nbclient notices in 1 s
                     self.km.provisioner.process.kill()
-            if self.channel is not None and msg.get("msg_type") == "stream":
-                self.channel.append(content.get("text", ""))
             return None
 
     return Client
@@ -303,9 +309,10 @@ def grade_notebook(
         and exercises.tag(cell).get("part") not in ("check", exercises.PROGRESS)
     ]
     log = private / f"refused-{secrets.token_hex(4)}.log"
+    said = private / f"results-{secrets.token_hex(4)}.log"
     nonce, key = secrets.token_hex(16), secrets.token_hex(32)
     roots = (str(folder), str(private / "tmp"))
-    guard_args = (roots, str(log), str(PACKAGE_PARENT), ref.module)
+    guard_args = (roots, str(log), str(said), str(PACKAGE_PARENT), ref.module)
     guard = GUARD.replace("{args!r}", repr(guard_args))
     calls = [list(c) for c in ref.calls]
     checks = CHECKS.replace("{args!r}", repr((nonce, key, ref.module, calls)))
@@ -366,17 +373,16 @@ def grade_notebook(
                     stopped = ("error", f"cell {i + 1}: the grader refused {refused}")
                     break
             if not kernel_gone and not _refused(log):
-                client.channel = []
                 try:
                     client.execute_cell(run.cells[-1], len(run.cells) - 1)
                 except Exception as err:
                     kernel_gone = True
-                    last = _results(client.channel, nonce, key, results)
+                    last = _results(said, nonce, key, results)
                     status, message = why(err, f"while checking exercise {last}")
                     results.setdefault(last, (status, message))
                     stopped = (status, message)
                 else:
-                    _results(client.channel, nonce, key, results)
+                    _results(said, nonce, key, results)
     except Exception as err:  # the kernel would not start, or would not stop
         if stopped is None:
             stopped = why(err, "(the kernel)")
@@ -406,11 +412,12 @@ def _refused(log: Path) -> str:
     return lines[0] if lines else ""
 
 
-def _results(texts: list[str], nonce: str, key: str, results: dict) -> str:
-    """Read the grader's lines out of its cell's text into ``results``; return the last
+def _results(said: Path, nonce: str, key: str, results: dict) -> str:
+    """Read the grader's lines out of the file ``said`` into ``results``; return the last
     exercise whose check started (the one running when the cell stopped, if it did)."""
     last = ""
-    for line in "".join(texts).splitlines():
+    text = said.read_text(errors="replace") if said.exists() else ""
+    for line in text.splitlines():
         body, _, mac = line.rpartition(" ")
         if not body.startswith(nonce):
             continue
