@@ -278,6 +278,22 @@ def expect_arrays(what, got, right, candidates, sizes, rtol, atol, prefix: str =
         expect_array(name, g, r, {d: w[i] for d, w in candidates.items()}, rtol=rtol, atol=atol)
 
 
+def name_the_training_mistake(
+    so_far: str, got, right, mistakes: dict[str, str], train_with: Callable, tolerance: float,
+    advice: str,
+) -> None:  # fmt: skip
+    """Raise the Hint for trained weights ``got`` that differ from nnlib's ``right``
+    (``so_far`` says at which stage): the first of ``mistakes`` (mistake -> description)
+    whose weights, ``train_with(mistake)``, are ``got``; else by how much, and ``advice``.
+    Exercises 6.1 and 8.4 train beside nnlib."""
+    with np.errstate(all="ignore"):
+        for mistake, description in mistakes.items():
+            if all_close(got, train_with(mistake), 0, tolerance):
+                raise Hint(f"{so_far}: {description}")
+    worst = max(float(np.max(np.abs(g - r))) for g, r in zip(got, right, strict=True))
+    raise Hint(f"{so_far} (by up to {worst:.3g}, more than {tolerance:g}): {advice}")
+
+
 def expect_array(
     name: str,
     got,

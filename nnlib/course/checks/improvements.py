@@ -4,6 +4,8 @@ end to end (exercise 8.4): He's initialization, a forward pass through any numbe
 layers to a softmax, the backward pass of the mean cross-entropy, and a training loop of
 minibatches and Adam steps, trained side by side with nnlib from the same seed."""
 
+from functools import partial
+
 import numpy as np
 
 from nnlib import optimizers
@@ -19,6 +21,7 @@ from nnlib.course.checks import (
     expect_arrays,
     expect_layer_list,
     layer_names,
+    name_the_training_mistake,
     reveal,
     run,
 )
@@ -698,13 +701,11 @@ def _check_train(train, seed=8):
             if agreed
             else f"Your weights differ from nnlib's {what}"
         )
-        with np.errstate(all="ignore"):
-            for mistake, description in TRAIN_MISTAKES.items():
-                wrong = _train(x, y, sizes, epochs, BATCH, LR, DECAY, seed, mistake)
-                if all_close(got, wrong, 0, TOLERANCE):
-                    raise Hint(f"{so_far}: {description}")
-        worst = max(float(np.max(np.abs(g - r))) for g, r in zip(got, right, strict=True))
-        raise Hint(f"{so_far} (by up to {worst:.3g}, more than {TOLERANCE:g}): {advice}")
+        name_the_training_mistake(
+            so_far, got, right, TRAIN_MISTAKES,
+            partial(_train, x, y, sizes, epochs, BATCH, LR, DECAY, seed),
+            TOLERANCE, advice,
+        )  # fmt: skip
 
 
 def network(init, forward, backward, train, adam_step) -> Feedback:
